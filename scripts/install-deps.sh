@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages brokersim needs to build and test, only those missing.
+# Usage: scripts/install-deps.sh [--with-oracle]
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build pkg-config
+    libsimgrid-dev libboost-graph-dev libfmt-dev doctest-dev libyaml-cpp-dev
+    libcli11-dev libpugixml-dev nlohmann-json3-dev
+)
+if [[ "${1:-}" == "--with-oracle" ]]; then
+    packages+=(activemq python3-stomp)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "installing: ${missing[*]}"
+sudo_cmd=()
+[[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"

@@ -1,0 +1,178 @@
+// The scenario: everything a run needs to know about brokers, links, network connectors,
+// MCollective nodes, clients and requests. Plain data, shared by the loader, the engine,
+// the linter, the GUI and the tests. Units are in every name.
+#pragma once
+
+#include "brokersim/model/destination.hpp"
+#include "brokersim/model/filter.hpp"
+#include "brokersim/model/source_pos.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace brokersim::model {
+
+struct Datacenter
+{
+    std::string name;
+    double lan_latency_s = 0.0002;     // broker <-> node, one way
+    double lan_bandwidth_bps = 1e9;    // the broker's NIC towards its nodes, each direction
+    SourcePos pos;
+};
+
+// A <policyEntry> of a broker's destinationPolicy. A matching topic entry switches the
+// per-subscription duplicate audit on (its enableAudit defaults to true).
+struct PolicyEntry
+{
+    DestinationFilter destination;
+    bool enable_audit = true;
+    bool producer_flow_control = true;
+    SourcePos pos;
+};
+
+struct Broker
+{
+    std::string name;
+    std::string datacenter;
+    std::vector<PolicyEntry> policies;
+    SourcePos pos;
+};
+
+enum class Transport
+{
+    Tcp,
+    Ssl
+};
+
+// A WAN link between two datacenters; symmetric, each direction has the full bandwidth.
+struct Link
+{
+    std::string a;
+    std::string b;
+    double latency_s = 0;
+    double bandwidth_bps = 0;
+    Transport transport = Transport::Ssl;
+    SourcePos pos;
+};
+
+// A <networkConnector> on broker `on` dialling broker `to`. Attribute defaults are
+// ActiveMQ 5.17's (NetworkBridgeConfiguration).
+struct Connector
+{
+    std::string name;
+    std::string on;
+    std::string to;
+    bool duplex = false;
+    int message_ttl = 1;  // networkTTL sets both TTLs
+    int consumer_ttl = 1;
+    bool conduit_subscriptions = true;
+    bool dynamic_only = false;
+    bool decrease_network_consumer_priority = false;
+    int consumer_priority_base = -5;
+    bool suppress_duplicate_topic_subscriptions = true;
+    bool suppress_duplicate_queue_subscriptions = false;
+    bool bridge_temp_destinations = true;
+    int prefetch_size = 1000;
+    std::vector<DestinationFilter> excluded_destinations;
+    std::vector<DestinationFilter> dynamically_included_destinations;
+    std::vector<DestinationFilter> statically_included_destinations;
+    SourcePos pos;
+};
+
+// One value of a fact and the share of the group's nodes that have it.
+struct FactValue
+{
+    std::string value;
+    double share = 1.0;
+};
+
+struct FactDistribution
+{
+    std::string name;
+    std::vector<FactValue> values;  // shares sum to 1
+};
+
+// A Puppet class and the probability that a node of the group has it (independent per class).
+struct ClassShare
+{
+    std::string name;
+    double probability = 1.0;
+};
+
+// `count` identical-by-construction managed nodes on one broker. Node i's identity is the
+// pattern with `{i}` (or `{i:04}`, zero padded) replaced by i, counting from 1; its fact values
+// and classes are drawn from the distributions with the scenario seed, so they are stable.
+struct NodeGroup
+{
+    std::string name;  // defaults to the identity pattern
+    int count = 0;
+    std::string broker;
+    std::string identity_pattern;
+    std::vector<FactDistribution> facts;
+    std::vector<ClassShare> classes;
+    std::vector<std::string> agents;  // the discovery agent is always loaded as well
+    std::vector<std::string> collectives = {"mcollective"};
+    SourcePos pos;
+};
+
+struct Client
+{
+    std::string name;
+    std::string broker;
+    std::string identity;  // defaults to name
+    SourcePos pos;
+};
+
+// An agent's DDL facts and its cost on a node.
+struct Agent
+{
+    std::string name;
+    double timeout_s = 10;       // DDL :timeout, MCollective's default
+    double run_time_min_s = 0.05;
+    double run_time_max_s = 0.2;
+    int reply_bytes = 600;
+    SourcePos pos;
+};
+
+struct Request
+{
+    double at_s = 0;
+    std::string client;
+    std::string agent;
+    std::string action;
+    std::string collective = "mcollective";
+    std::string filter_text;
+    Filter filter;
+    // Receive window after publishing; default: the agent's timeout plus the discovery
+    // timeout (2 s), as an MCollective SimpleRPC client computes it.
+    std::optional<double> timeout_s;
+    int request_bytes = 900;
+    SourcePos pos;
+};
+
+struct Scenario
+{
+    std::string file;  // where it was loaded from
+    std::string name;
+    std::uint64_t seed = 1;
+    std::vector<Datacenter> datacenters;
+    std::vector<Broker> brokers;
+    std::vector<Link> links;
+    std::vector<Connector> connectors;
+    std::vector<NodeGroup> node_groups;
+    std::vector<Client> clients;
+    std::vector<Agent> agents;  // agents not listed here get Agent{} defaults
+    std::vector<Request> requests;
+    std::vector<std::pair<std::string, SourcePos>> expectations;  // checked by `brokersim check`
+
+    const Broker* find_broker(std::string_view name) const;
+    const Datacenter* find_datacenter(std::string_view name) const;
+    const Client* find_client(std::string_view name) const;
+    Agent agent(std::string_view name) const;  // the listed one, or defaults
+    std::uint64_t node_count() const;
+};
+
+}  // namespace brokersim::model
