@@ -1,0 +1,320 @@
+// ActiveMQ 5.17's network of brokers: consumer advisories, demand subscriptions (conduit or
+// not, with TTL and brokerPath checks, duplicate suppression and priorities), topic and queue
+// dispatch, and forwarding over bridges.
+#include "simulation.hpp"
+
+#include <algorithm>
+
+namespace brokersim::engine {
+
+int Bridge::forward_stream() const
+{
+    return reverse ? connection * 2 + 1 : connection * 2;
+}
+
+int Bridge::advisory_stream() const
+{
+    return reverse ? connection * 2 : connection * 2 + 1;
+}
+
+DestinationIndex Simulation::intern(model::DestinationType type, const std::string& name)
+{
+    const auto [it, inserted] = destination_ids_.try_emplace(
+        {type, name}, static_cast<DestinationIndex>(destinations_.size()));
+    if (inserted)
+        destinations_.push_back({type, name});
+    return it->second;
+}
+
+bool Simulation::audit_enabled(BrokerIndex broker, DestinationIndex destination) const
+{
+    // A subscription's duplicate audit is off unless a topic policy entry matches; the entry's
+    // enableAudit then defaults to true.
+    const auto& dest = destinations_[destination];
+    if (!dest.is_topic())
+        return false;
+    for (const auto& policy : brokers_[broker].policies)
+        if (policy.destination.matches(dest))
+            return policy.enable_audit;
+    return false;
+}
+
+ConsumerIndex Simulation::add_consumer(Consumer consumer)
+{
+    const auto id = static_cast<ConsumerIndex>(consumers_.size());
+    if (consumer.network_consumer_ids.empty())
+        consumer.network_consumer_ids.insert(id);
+    consumer.audit = audit_enabled(consumer.broker, consumer.destination);
+    consumers_.push_back(std::move(consumer));
+    const auto& added = consumers_.back();
+
+    // Keep the list sorted by priority, highest first; a newcomer goes to the end of its band.
+    auto& list = brokers_[added.broker].destinations[added.destination].consumers;
+    const auto position = std::find_if(list.begin(), list.end(), [&](ConsumerIndex other) {
+        return consumers_[other].priority < added.priority;
+    });
+    list.insert(position, id);
+
+    announce(id, true);
+    if (!destinations_[added.destination].is_topic())
+        dispatch_pending(added.broker, added.destination);
+    return id;
+}
+
+void Simulation::remove_consumer(ConsumerIndex id)
+{
+    auto& consumer = consumers_[id];
+    if (!consumer.active)
+        return;
+    consumer.active = false;
+    auto& list = brokers_[consumer.broker].destinations[consumer.destination].consumers;
+    list.erase(std::remove(list.begin(), list.end(), id), list.end());
+    announce(id, false);
+}
+
+void Simulation::announce(ConsumerIndex id, bool added)
+{
+    // The consumer advisory travels to every bridge that forwards towards this broker, over
+    // the same connection the bridge uses, so it queues behind that connection's traffic.
+    const auto broker = consumers_[id].broker;
+    for (const int bridge_index : bridges_into_[broker]) {
+        const auto slot = static_cast<std::uint32_t>(advisories_.size());
+        advisories_.push_back({added, bridge_index, id});
+        const auto& bridge = bridges_[bridge_index];
+        wan_->send(bridge.advisory_stream(), kAdvisoryBytes, (1ULL << 63) | slot);
+    }
+}
+
+void Simulation::on_advisory(const Advisory& advisory)
+{
+    if (advisory.added)
+        add_demand(advisory.bridge, advisory.consumer);
+    else
+        remove_demand(advisory.bridge, advisory.consumer);
+}
+
+bool Simulation::permissible(const model::Connector& config, DestinationIndex destination) const
+{
+    const auto& dest = destinations_[destination];
+    const auto matches = [&](const std::vector<model::DestinationFilter>& filters) {
+        return std::any_of(filters.begin(), filters.end(),
+                           [&](const auto& filter) { return filter.matches(dest); });
+    };
+    if (matches(config.excluded_destinations))
+        return false;
+    if (matches(config.statically_included_destinations))
+        return true;
+    if (!config.dynamically_included_destinations.empty())
+        return matches(config.dynamically_included_destinations);
+    return true;
+}
+
+void Simulation::add_demand(int bridge_index, ConsumerIndex remote_id)
+{
+    const auto& bridge = bridges_[bridge_index];
+    const auto& config = *bridge.config;
+    const Consumer remote = consumers_[remote_id];  // copy: consumers_ may grow below
+    if (!remote.active)
+        return;
+
+    // The hop limit, the loop guard and the destination filters of the bridge.
+    if (config.consumer_ttl > -1 && static_cast<int>(remote.path.size()) >= config.consumer_ttl)
+        return;
+    if (remote.path.contains(bridge.local))
+        return;
+    if (!permissible(config, remote.destination))
+        return;
+
+    const bool topic = destinations_[remote.destination].is_topic();
+    const bool remote_is_network = remote.kind == ConsumerKind::Demand;
+    if (config.conduit_subscriptions && !(remote_is_network && !topic)) {
+        // Conduit: merge into this bridge's existing demand for the destination.
+        bool merged = false;
+        for (auto& candidate : consumers_) {
+            if (!candidate.active || candidate.bridge != bridge_index ||
+                candidate.destination != remote.destination)
+                continue;
+            if (!(topic || !candidate.remote_is_network))
+                continue;
+            candidate.remote_consumers.insert(remote_id);
+            candidate.network_consumer_ids.insert(remote.network_consumer_ids.begin(),
+                                                  remote.network_consumer_ids.end());
+            merged = true;
+        }
+        if (merged)
+            return;
+    }
+
+    Consumer demand;
+    demand.kind = ConsumerKind::Demand;
+    demand.broker = bridge.local;
+    demand.destination = remote.destination;
+    demand.path = remote.path.plus(bridge.remote);
+    demand.bridge = bridge_index;
+    demand.remote_is_network = remote_is_network;
+    demand.remote_consumers.insert(remote_id);
+    demand.network_consumer_ids = remote.network_consumer_ids;
+    demand.multiplicity = config.conduit_subscriptions ? 1 : remote.multiplicity;
+    if (config.decrease_network_consumer_priority) {
+        const int hops = static_cast<int>(demand.path.size());
+        demand.priority = config.consumer_priority_base - (hops > 1 ? hops + 1 : 0);
+    } else {
+        demand.priority = remote.priority;
+    }
+
+    // Duplicate subscription suppression: the same original consumer reached this broker by
+    // another route; the lower priority loses, ties keep the existing one.
+    const bool suppress = topic ? config.suppress_duplicate_topic_subscriptions
+                                : config.suppress_duplicate_queue_subscriptions;
+    if (suppress) {
+        const auto list = brokers_[bridge.local].destinations[remote.destination].consumers;
+        for (const auto existing_id : list) {
+            const auto& existing = consumers_[existing_id];
+            const bool shared = std::any_of(
+                demand.network_consumer_ids.begin(), demand.network_consumer_ids.end(),
+                [&](ConsumerIndex id) { return existing.network_consumer_ids.count(id) > 0; });
+            if (!shared)
+                continue;
+            if (existing.priority >= demand.priority)
+                return;
+            remove_consumer(existing_id);
+        }
+    }
+    add_consumer(std::move(demand));
+}
+
+void Simulation::remove_demand(int bridge_index, ConsumerIndex remote_id)
+{
+    for (ConsumerIndex id = 0; id < consumers_.size(); ++id) {
+        auto& demand = consumers_[id];
+        if (!demand.active || demand.bridge != bridge_index ||
+            demand.remote_consumers.erase(remote_id) == 0)
+            continue;
+        if (demand.remote_consumers.empty())
+            remove_consumer(id);
+    }
+}
+
+bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
+{
+    if (consumer.kind != ConsumerKind::Demand)
+        return true;
+    // The bridge's NetworkBridgeFilter: never back to a broker on the path, and at most
+    // messageTTL hops from the origin.
+    const auto& bridge = bridges_[consumer.bridge];
+    if (copy.path.contains(bridge.remote))
+        return false;
+    const int message_ttl = bridge.config->message_ttl;
+    return message_ttl == -1 || static_cast<int>(copy.path.size()) < message_ttl;
+}
+
+void Simulation::arrive(const Copy& copy, BrokerIndex broker)
+{
+    emit(event_for(model::TraceKind::Arrive, copy, broker));
+    const auto& message = messages_[copy.message];
+    if (now_s_ > message.expires_s) {
+        auto drop = event_for(model::TraceKind::Drop, copy, broker);
+        drop.reason = model::DropReason::Expired;
+        emit(drop);
+        return;
+    }
+    if (destinations_[message.destination].is_topic()) {
+        dispatch_topic(copy, broker);
+    } else if (!dispatch_queue(copy, broker)) {
+        brokers_[broker].destinations[message.destination].pending.push_back(copy);
+        emit(event_for(model::TraceKind::Pending, copy, broker));
+    }
+}
+
+void Simulation::dispatch_topic(const Copy& copy, BrokerIndex broker)
+{
+    const auto destination = messages_[copy.message].destination;
+    const auto list = brokers_[broker].destinations[destination].consumers;
+    int taken = 0;
+    int audited = 0;
+    for (const auto id : list) {
+        auto& consumer = consumers_[id];
+        if (!accepts(consumer, copy))
+            continue;
+        if (consumer.audit && !consumer.audited.insert(copy.message).second) {
+            ++audited;
+            continue;
+        }
+        ++taken;
+        if (consumer.kind == ConsumerKind::Demand) {
+            for (std::uint32_t i = 0; i < consumer.multiplicity; ++i)
+                forward(copy, consumer);
+        } else {
+            hand_to_local(copy, id);
+        }
+    }
+    if (taken == 0) {
+        auto drop = event_for(model::TraceKind::Drop, copy, broker);
+        drop.reason = audited > 0 ? model::DropReason::DuplicateAudit
+                                  : model::DropReason::NoSubscription;
+        emit(drop);
+    }
+}
+
+void Simulation::rotate(BrokerDestination& destination, std::size_t position)
+{
+    // Round robin within a priority band: the consumer just used goes to the band's end.
+    auto& list = destination.consumers;
+    const int priority = consumers_[list[position]].priority;
+    std::size_t band_end = position + 1;
+    while (band_end < list.size() && consumers_[list[band_end]].priority == priority)
+        ++band_end;
+    std::rotate(list.begin() + static_cast<std::ptrdiff_t>(position),
+                list.begin() + static_cast<std::ptrdiff_t>(position + 1),
+                list.begin() + static_cast<std::ptrdiff_t>(band_end));
+}
+
+bool Simulation::dispatch_queue(const Copy& copy, BrokerIndex broker)
+{
+    const auto destination_index = messages_[copy.message].destination;
+    auto& destination = brokers_[broker].destinations[destination_index];
+    for (std::size_t i = 0; i < destination.consumers.size(); ++i) {
+        const auto id = destination.consumers[i];
+        if (!accepts(consumers_[id], copy))
+            continue;
+        rotate(destination, i);
+        if (consumers_[id].kind == ConsumerKind::Demand)
+            forward(copy, consumers_[id]);
+        else
+            hand_to_local(copy, id);
+        return true;
+    }
+    return false;
+}
+
+void Simulation::dispatch_pending(BrokerIndex broker, DestinationIndex destination_index)
+{
+    auto& pending = brokers_[broker].destinations[destination_index].pending;
+    std::deque<Copy> still_waiting;
+    while (!pending.empty()) {
+        const Copy copy = pending.front();
+        pending.pop_front();
+        if (!dispatch_queue(copy, broker))
+            still_waiting.push_back(copy);
+    }
+    brokers_[broker].destinations[destination_index].pending = std::move(still_waiting);
+}
+
+void Simulation::forward(const Copy& copy, const Consumer& demand)
+{
+    const auto& bridge = bridges_[demand.bridge];
+    const Copy sent{copy.message, copy.path.plus(bridge.local)};
+    const auto& connection = connections_[bridge.connection];
+    const auto bytes = messages_[copy.message].body_bytes + connection.framing_bytes;
+
+    auto event = event_for(model::TraceKind::Forward, copy, bridge.local);
+    event.peer = bridge.remote;
+    event.bytes = bytes;
+    emit(event);
+
+    const auto slot = store_copy(sent);
+    wan_->send(bridge.forward_stream(), bytes,
+               (static_cast<std::uint64_t>(bridge.remote) << 32) | slot);
+}
+
+}  // namespace brokersim::engine

@@ -1,0 +1,278 @@
+// Builds a Simulation from a scenario and runs it on SimGrid.
+#include "brokersim/engine/engine.hpp"
+
+#include "simulation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace brokersim::engine {
+
+namespace {
+
+constexpr std::uint64_t kAdvisoryBit = 1ULL << 63;
+
+}  // namespace
+
+Simulation::Simulation(const model::Scenario& scenario, model::TraceSink& sink, bool quiet)
+    : scenario_(scenario), sink_(sink), topology_(scenario)
+{
+    topology_.check_connectors();
+    build_brokers();
+
+    std::vector<int> broker_datacenter;
+    for (const auto& broker : brokers_)
+        broker_datacenter.push_back(broker.datacenter);
+    wan_ = std::make_unique<Wan>(scenario, topology_, broker_datacenter, quiet);
+
+    std::vector<BrokerIndex> group_brokers;
+    for (const auto& group : scenario.node_groups) {
+        const auto* broker = scenario.find_broker(group.broker);
+        group_brokers.push_back(static_cast<BrokerIndex>(broker - scenario.brokers.data()));
+    }
+    nodes_ = std::make_unique<NodeTable>(scenario, group_brokers);
+
+    build_bridges();
+}
+
+void Simulation::build_brokers()
+{
+    if (scenario_.brokers.size() > std::numeric_limits<BrokerIndex>::max())
+        throw model::InputError(scenario_.brokers.back().pos, "too many brokers");
+    for (const auto& broker : scenario_.brokers) {
+        BrokerState state;
+        state.name = broker.name;
+        state.datacenter = topology_.datacenter_index(broker.datacenter);
+        const auto& datacenter = scenario_.datacenters[state.datacenter];
+        state.lan_latency_s = datacenter.lan_latency_s;
+        state.lan_bandwidth_Bps = datacenter.lan_bandwidth_bps / 8.0;
+        state.policies = broker.policies;
+        brokers_.push_back(std::move(state));
+    }
+    bridges_into_.resize(brokers_.size());
+}
+
+void Simulation::build_bridges()
+{
+    const auto broker_index = [&](const std::string& name) {
+        return static_cast<BrokerIndex>(scenario_.find_broker(name) - scenario_.brokers.data());
+    };
+    for (const auto& connector : scenario_.connectors) {
+        const auto on = broker_index(connector.on);
+        const auto to = broker_index(connector.to);
+
+        // One OpenWire connection, two serial streams; TLS framing when the first WAN link
+        // on the way is an SSL transport.
+        Connection connection;
+        connection.stream_out = wan_->open_stream(on, to);
+        connection.stream_back = wan_->open_stream(to, on);
+        connection.framing_bytes = kOpenWireFramingBytes;
+        const auto route = topology_.route(brokers_[on].datacenter, brokers_[to].datacenter);
+        if (route && !route->empty() &&
+            scenario_.links[route->front().link].transport == model::Transport::Ssl)
+            connection.framing_bytes += kSslFramingBytes;
+        const int connection_index = static_cast<int>(connections_.size());
+        connections_.push_back(connection);
+
+        bridges_.push_back({&connector, on, to, connection_index, false});
+        bridges_into_[to].push_back(static_cast<int>(bridges_.size() - 1));
+        if (connector.duplex) {
+            // The remote builds the reverse bridge from this connector's configuration.
+            bridges_.push_back({&connector, to, on, connection_index, true});
+            bridges_into_[on].push_back(static_cast<int>(bridges_.size() - 1));
+        }
+    }
+}
+
+void Simulation::subscribe_nodes()
+{
+    // Every node subscribes to each of its agents' topics in each of its collectives; the
+    // nodes of a group subscribe identically, so one consumer stands for all of them.
+    node_group_consumers_.resize(nodes_->groups().size());
+    for (const auto& group : nodes_->groups()) {
+        for (const auto& collective : group.group->collectives) {
+            for (const auto& agent : group.agents) {
+                Consumer consumer;
+                consumer.kind = ConsumerKind::NodeGroup;
+                consumer.broker = group.broker;
+                consumer.destination = intern(model::DestinationType::Topic,
+                                              fmt::format("{}.{}.agent", collective, agent));
+                consumer.multiplicity = group.count;
+                consumer.group = group.group_index;
+                node_group_consumers_[group.group_index].push_back(
+                    add_consumer(std::move(consumer)));
+            }
+        }
+    }
+}
+
+model::RunInfo Simulation::run_info() const
+{
+    model::RunInfo info;
+    for (const auto& broker : brokers_)
+        info.brokers.push_back(broker.name);
+    for (const auto& link : scenario_.links)
+        info.links.push_back(fmt::format("{}<->{}", link.a, link.b));
+    info.route = [this](BrokerIndex from, BrokerIndex to) {
+        std::vector<std::pair<int, int>> hops;
+        const auto route = topology_.route(brokers_[from].datacenter, brokers_[to].datacenter);
+        if (route)
+            for (const auto& hop : *route)
+                hops.emplace_back(hop.link, hop.forward ? 1 : -1);
+        return hops;
+    };
+    info.node_identity = [this](NodeIndex node) { return nodes_->identity(node); };
+    info.node_count = nodes_->size();
+    for (const auto& request : scenario_.requests) {
+        // Ground truth: the nodes that load the agent, are in the collective and match.
+        std::uint64_t expected = 0;
+        for (const auto& group : nodes_->groups()) {
+            const auto& agents = group.agents;
+            const auto& collectives = group.group->collectives;
+            if (std::find(agents.begin(), agents.end(), request.agent) == agents.end() ||
+                std::find(collectives.begin(), collectives.end(), request.collective) ==
+                    collectives.end())
+                continue;
+            for (std::uint32_t i = 0; i < group.count; ++i)
+                expected += nodes_->matches(request.filter, group.first + i) ? 1 : 0;
+        }
+        info.expected_replies.push_back(expected);
+    }
+    return info;
+}
+
+std::uint32_t Simulation::store_copy(const Copy& copy)
+{
+    if (free_copy_slots_.empty()) {
+        copy_slots_.push_back(copy);
+        return static_cast<std::uint32_t>(copy_slots_.size() - 1);
+    }
+    const auto slot = free_copy_slots_.back();
+    free_copy_slots_.pop_back();
+    copy_slots_[slot] = copy;
+    return slot;
+}
+
+Copy Simulation::take_copy(std::uint32_t slot)
+{
+    free_copy_slots_.push_back(slot);
+    return copy_slots_[slot];
+}
+
+model::TraceEvent Simulation::event_for(model::TraceKind kind, const Copy& copy,
+                                        BrokerIndex broker) const
+{
+    const auto& message = messages_[copy.message];
+    model::TraceEvent event;
+    event.time_s = now_s_;
+    event.kind = kind;
+    event.message_kind = message.kind;
+    event.message = copy.message;
+    event.request = message.request;
+    event.broker = broker;
+    event.path = copy.path;
+    return event;
+}
+
+void Simulation::emit(model::TraceEvent event)
+{
+    event.time_s = now_s_;
+    sink_.on_event(event);
+}
+
+void Simulation::process(const LocalEvent& event)
+{
+    switch (event.kind) {
+    case LocalEvent::Kind::BrokerArrive:
+        arrive(take_copy(event.a), static_cast<BrokerIndex>(event.b));
+        break;
+    case LocalEvent::Kind::FanOut:
+        fan_out_step(event.a);
+        break;
+    case LocalEvent::Kind::NodeReply:
+        node_replies(event.a, event.b);
+        break;
+    case LocalEvent::Kind::ClientDeliver:
+        client_receives(event.a, event.b);
+        break;
+    case LocalEvent::Kind::RequestStart:
+        start_request(event.a);
+        break;
+    case LocalEvent::Kind::RequestEnd:
+        end_request(event.a);
+        break;
+    case LocalEvent::Kind::Advisory:
+        on_advisory(advisories_[event.a]);
+        break;
+    }
+}
+
+void Simulation::run()
+{
+    for (std::size_t i = 0; i < scenario_.requests.size(); ++i) {
+        const auto& spec = scenario_.requests[i];
+        const auto* client = scenario_.find_client(spec.client);
+        const auto agent = scenario_.agent(spec.agent);
+
+        RequestState request;
+        request.spec = &spec;
+        request.client = static_cast<int>(client - scenario_.clients.data());
+        request.broker = static_cast<BrokerIndex>(scenario_.find_broker(client->broker) -
+                                                  scenario_.brokers.data());
+        request.topic = intern(model::DestinationType::Topic,
+                               fmt::format("{}.{}.agent", spec.collective, spec.agent));
+        // mcollective.reply.<identity>_<pid>.<seq>: one process per client, seq per request.
+        request.reply_queue = intern(model::DestinationType::Queue,
+                                     fmt::format("{}.reply.{}_{}.{}", spec.collective,
+                                                 client->identity, 1000 + request.client, i));
+        request.agent_timeout_s = agent.timeout_s;
+        request.run_min_s = agent.run_time_min_s;
+        request.run_max_s = agent.run_time_max_s;
+        request.reply_bytes = static_cast<std::uint32_t>(agent.reply_bytes);
+        requests_.push_back(std::move(request));
+        schedule(spec.at_s, {LocalEvent::Kind::RequestStart, static_cast<std::uint32_t>(i), 0});
+    }
+
+    sink_.on_start(run_info());
+    subscribe_nodes();
+
+    const auto next_local = [this] {
+        return events_.empty() ? std::numeric_limits<double>::infinity() : events_.next_time_s();
+    };
+    const auto process_due = [this](double until_s) {
+        while (!events_.empty() && events_.next_time_s() <= until_s) {
+            now_s_ = std::max(now_s_, events_.next_time_s());
+            process(events_.pop());
+        }
+    };
+    const auto arrived = [this](double at_s, std::uint64_t item) {
+        if ((item & kAdvisoryBit) != 0)
+            schedule(at_s, {LocalEvent::Kind::Advisory,
+                            static_cast<std::uint32_t>(item & 0xffffffffu), 0});
+        else
+            schedule(at_s, {LocalEvent::Kind::BrokerArrive,
+                            static_cast<std::uint32_t>(item & 0xffffffffu),
+                            static_cast<std::uint32_t>((item >> 32) & 0xffffu)});
+    };
+    wan_->run(next_local, process_due, arrived);
+
+    // What is still waiting on a queue at the end is stranded there.
+    for (BrokerIndex b = 0; b < brokers_.size(); ++b)
+        for (auto& [destination, state] : brokers_[b].destinations)
+            for (const auto& copy : state.pending) {
+                auto event = event_for(model::TraceKind::Drop, copy, b);
+                event.reason = model::DropReason::Stranded;
+                emit(event);
+            }
+    sink_.on_finish(now_s_);
+}
+
+void run(const model::Scenario& scenario, model::TraceSink& sink, const RunOptions& options)
+{
+    Simulation simulation(scenario, sink, options.quiet_simgrid);
+    simulation.run();
+}
+
+}  // namespace brokersim::engine

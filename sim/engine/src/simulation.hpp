@@ -1,0 +1,258 @@
+// The simulation state: brokers with their destinations and consumers, network bridges with
+// their demand subscriptions, MCollective nodes and clients. One instance per run.
+//
+// broker_network.cpp holds ActiveMQ's behaviour (advisories, demand, dispatch, forwarding);
+// mcollective.cpp holds the clients' and nodes' behaviour; engine.cpp wires them to SimGrid.
+#pragma once
+
+#include "event_queue.hpp"
+#include "node_table.hpp"
+#include "wan.hpp"
+
+#include "brokersim/model/scenario.hpp"
+#include "brokersim/model/topology.hpp"
+#include "brokersim/model/trace.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace brokersim::engine {
+
+using model::BrokerIndex;
+using model::BrokerPath;
+using model::MessageIndex;
+using model::NodeIndex;
+using DestinationIndex = std::uint32_t;
+using ConsumerIndex = std::uint32_t;
+
+// Per-message framing on a bridge: OpenWire command and message headers, plus TLS records on
+// SSL transports. Modelling assumptions, not measurements.
+inline constexpr std::uint32_t kOpenWireFramingBytes = 150;
+inline constexpr std::uint32_t kSslFramingBytes = 40;
+inline constexpr std::uint32_t kAdvisoryBytes = 350;
+// STOMP framing between a broker and its nodes or clients.
+inline constexpr std::uint32_t kStompFramingBytes = 120;
+// MCollective: expires = sent + ttl + 10 s, ttl 60 s by default.
+inline constexpr double kMessageExpiry_s = 70.0;
+inline constexpr double kDiscoveryTimeout_s = 2.0;
+
+// The immutable part of a message, shared by all its copies.
+struct Message
+{
+    model::MessageKind kind = model::MessageKind::Request;
+    DestinationIndex destination = 0;
+    std::uint32_t request = model::kNone;
+    NodeIndex sender_node = model::kNone;  // replies
+    std::uint32_t body_bytes = 0;
+    double sent_s = 0;
+    double expires_s = 0;
+};
+
+struct Copy
+{
+    MessageIndex message = 0;
+    BrokerPath path;
+};
+
+enum class ConsumerKind : std::uint8_t
+{
+    NodeGroup,  // the subscriptions of one node group's nodes (identical, so kept as one)
+    Client,     // an MCollective client's reply-queue subscription
+    Demand,     // a bridge's demand subscription on its local broker
+};
+
+struct Consumer
+{
+    ConsumerKind kind = ConsumerKind::Client;
+    bool active = true;
+    BrokerIndex broker = 0;
+    DestinationIndex destination = 0;
+    int priority = 0;
+    std::uint32_t multiplicity = 1;  // identical remote consumers this one stands for
+    BrokerPath path;                 // the ConsumerInfo's brokerPath
+    std::set<ConsumerIndex> network_consumer_ids;  // the original consumers behind it
+    // Demand subscriptions only.
+    int bridge = -1;
+    bool remote_is_network = false;
+    std::set<ConsumerIndex> remote_consumers;
+    // NodeGroup: which group; Client: which request's client.
+    int group = -1;
+    std::uint32_t request = model::kNone;
+    bool audit = false;
+    std::unordered_set<MessageIndex> audited;
+};
+
+struct BrokerDestination
+{
+    std::vector<ConsumerIndex> consumers;  // queues: priority order, rotation within a band
+    std::deque<Copy> pending;              // queue copies waiting for a consumer
+};
+
+struct BrokerState
+{
+    std::string name;
+    int datacenter = 0;
+    double lan_latency_s = 0;
+    double lan_bandwidth_Bps = 0;  // bytes per second
+    double nic_out_free_s = 0;     // the broker's NIC towards its nodes and clients
+    double nic_in_free_s = 0;      // and from them
+    std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
+    std::vector<model::PolicyEntry> policies;
+};
+
+struct Connection
+{
+    int stream_out = -1;  // from the connector's broker to the remote
+    int stream_back = -1;
+    std::uint32_t framing_bytes = 0;
+};
+
+struct Bridge
+{
+    const model::Connector* config = nullptr;
+    BrokerIndex local = 0;   // forwards from here
+    BrokerIndex remote = 0;  // to here
+    int connection = 0;
+    bool reverse = false;  // the duplex half built by the remote broker
+    int forward_stream() const;
+    int advisory_stream() const;
+};
+
+struct Advisory
+{
+    bool added = true;
+    int bridge = 0;
+    ConsumerIndex consumer = 0;  // on the bridge's remote broker
+};
+
+// What a local event does.
+struct LocalEvent
+{
+    enum class Kind : std::uint8_t
+    {
+        BrokerArrive,   // a: copy slot, b: broker
+        FanOut,         // a: fan-out slot
+        NodeReply,      // a: node, b: request
+        ClientDeliver,  // a: copy slot, b: consumer
+        RequestStart,   // a: request
+        RequestEnd,     // a: request
+        Advisory,       // a: advisory slot
+    };
+    Kind kind;
+    std::uint32_t a = 0;
+    std::uint32_t b = 0;
+};
+
+// Deliveries of one copy to the nodes of one group, one NIC slot after another.
+struct FanOut
+{
+    Copy copy;
+    BrokerIndex broker = 0;
+    int group = 0;
+    std::uint32_t next = 0;  // index within the group
+    double first_s = 0;      // arrival at the group's first node
+    double spacing_s = 0;    // NIC time per copy
+};
+
+struct RequestState
+{
+    const model::Request* spec = nullptr;
+    int client = 0;
+    BrokerIndex broker = 0;
+    DestinationIndex topic = 0;
+    DestinationIndex reply_queue = 0;
+    ConsumerIndex reply_consumer = model::kNone;
+    double sent_s = 0;
+    double deadline_s = 0;
+    bool listening = false;
+    double agent_timeout_s = 10;
+    double run_min_s = 0;
+    double run_max_s = 0;
+    std::uint32_t reply_bytes = 0;
+    std::vector<std::uint8_t> copies_at_node;  // per node
+};
+
+class Simulation
+{
+public:
+    Simulation(const model::Scenario& scenario, model::TraceSink& sink, bool quiet);
+    void run();
+
+private:
+    // Setup (engine.cpp)
+    void build_brokers();
+    void build_bridges();
+    void subscribe_nodes();
+    model::RunInfo run_info() const;
+
+    // ActiveMQ (broker_network.cpp)
+    DestinationIndex intern(model::DestinationType type, const std::string& name);
+    ConsumerIndex add_consumer(Consumer consumer);
+    void remove_consumer(ConsumerIndex id);
+    void announce(ConsumerIndex id, bool added);
+    void on_advisory(const Advisory& advisory);
+    void add_demand(int bridge_index, ConsumerIndex remote_id);
+    void remove_demand(int bridge_index, ConsumerIndex remote_id);
+    bool permissible(const model::Connector& config, DestinationIndex destination) const;
+    bool audit_enabled(BrokerIndex broker, DestinationIndex destination) const;
+    void arrive(const Copy& copy, BrokerIndex broker);
+    void dispatch_topic(const Copy& copy, BrokerIndex broker);
+    bool dispatch_queue(const Copy& copy, BrokerIndex broker);
+    void dispatch_pending(BrokerIndex broker, DestinationIndex destination);
+    bool accepts(const Consumer& consumer, const Copy& copy) const;
+    void forward(const Copy& copy, const Consumer& demand);
+    void hand_to_local(const Copy& copy, ConsumerIndex consumer_id);
+    void rotate(BrokerDestination& destination, std::size_t position);
+
+    // MCollective (mcollective.cpp)
+    void start_request(std::uint32_t request);
+    void end_request(std::uint32_t request);
+    void start_fan_out(const Copy& copy, BrokerIndex broker, const Consumer& group_consumer);
+    void fan_out_step(std::uint32_t slot);
+    void node_receives(const Copy& copy, NodeIndex node, double now_s, BrokerIndex broker);
+    void node_replies(NodeIndex node, std::uint32_t request);
+    void client_receives(std::uint32_t copy_slot, ConsumerIndex consumer);
+    void publish(MessageIndex message, BrokerIndex broker, double at_broker_s);
+
+    // Events and slots
+    void schedule(double time_s, LocalEvent event) { events_.push(time_s, event); }
+    void process(const LocalEvent& event);
+    std::uint32_t store_copy(const Copy& copy);
+    Copy take_copy(std::uint32_t slot);
+    void emit(model::TraceEvent event);
+    model::TraceEvent event_for(model::TraceKind kind, const Copy& copy, BrokerIndex broker) const;
+
+    const model::Scenario& scenario_;
+    model::TraceSink& sink_;
+    model::Topology topology_;
+    std::unique_ptr<Wan> wan_;
+    std::unique_ptr<NodeTable> nodes_;
+    double now_s_ = 0;
+
+    std::vector<BrokerState> brokers_;
+    std::vector<model::Destination> destinations_;
+    std::map<std::pair<model::DestinationType, std::string>, DestinationIndex> destination_ids_;
+    std::vector<Consumer> consumers_;
+    std::vector<Connection> connections_;
+    std::vector<Bridge> bridges_;
+    std::vector<std::vector<int>> bridges_into_;  // per broker: bridges whose remote it is
+    std::vector<std::vector<ConsumerIndex>> node_group_consumers_;  // per group
+
+    std::vector<Message> messages_;
+    std::vector<RequestState> requests_;
+    EventQueue<LocalEvent> events_;
+    std::vector<Copy> copy_slots_;
+    std::vector<std::uint32_t> free_copy_slots_;
+    std::vector<FanOut> fan_outs_;
+    std::vector<std::uint32_t> free_fan_outs_;
+    std::vector<Advisory> advisories_;
+};
+
+}  // namespace brokersim::engine

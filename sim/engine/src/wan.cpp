@@ -1,0 +1,214 @@
+#include "wan.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace sg = simgrid::s4u;
+
+namespace brokersim::engine {
+
+namespace {
+
+constexpr double kMinBatchBytes = 65536;
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+// Local events this close to SimGrid's clock are due now (guards against rounding in sleeps).
+constexpr double kTimeEpsilon_s = 1e-12;
+
+}  // namespace
+
+struct Wan::Stream
+{
+    sg::Host* from = nullptr;
+    sg::Host* to = nullptr;
+    double latency_s = 0;
+    double batch_cap_bytes = kMinBatchBytes;
+    std::deque<std::pair<std::uint32_t, std::uint64_t>> queued;  // (bytes, item)
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> in_flight;
+    double started_s = 0;
+    bool busy = false;
+};
+
+struct Wan::Impl
+{
+    std::unique_ptr<sg::Engine> engine;
+    std::vector<sg::Host*> hosts;
+    std::vector<std::vector<double>> latency;      // [from][to], seconds
+    std::vector<std::vector<double>> bottleneck;   // [from][to], bytes per second
+    std::vector<Stream> streams;
+    std::vector<sg::CommPtr> comms;
+    std::vector<int> comm_streams;
+};
+
+Wan::Wan(const model::Scenario& scenario, const model::Topology& topology,
+         const std::vector<int>& broker_datacenter, bool quiet)
+    : impl_(std::make_unique<Impl>())
+{
+    // CM02 with no cross traffic and no correction factors: a transfer of S bytes alone on a
+    // link of bandwidth B takes exactly S / B. Propagation latency is added by the streams.
+    std::vector<std::string> args = {"brokersim", "--cfg=network/model:CM02",
+                                     "--cfg=network/crosstraffic:0"};
+    if (quiet)
+        args.insert(args.begin() + 1, "--log=root.thresh:critical");
+    std::vector<char*> argv;
+    for (auto& arg : args)
+        argv.push_back(arg.data());
+    int argc = static_cast<int>(argv.size());
+    impl_->engine = std::make_unique<sg::Engine>(&argc, argv.data());
+
+    auto* zone = sg::create_full_zone("wan");
+    for (const auto& broker : scenario.brokers)
+        impl_->hosts.push_back(zone->create_host(broker.name, 1e9));
+
+    std::vector<sg::Link*> wan_links;
+    for (std::size_t i = 0; i < scenario.links.size(); ++i) {
+        const auto& link = scenario.links[i];
+        wan_links.push_back(zone->create_split_duplex_link("wan-" + std::to_string(i),
+                                                           link.bandwidth_bps / 8.0));
+    }
+    std::vector<sg::Link*> lan_links;
+    for (std::size_t d = 0; d < scenario.datacenters.size(); ++d)
+        lan_links.push_back(zone->create_split_duplex_link(
+            "lan-" + std::to_string(d), scenario.datacenters[d].lan_bandwidth_bps / 8.0));
+
+    const auto broker_count = scenario.brokers.size();
+    impl_->latency.assign(broker_count, std::vector<double>(broker_count, 0));
+    impl_->bottleneck.assign(broker_count, std::vector<double>(broker_count, kInfinity));
+    for (std::size_t a = 0; a < broker_count; ++a) {
+        for (std::size_t b = 0; b < broker_count; ++b) {
+            if (a == b)
+                continue;
+            const int da = broker_datacenter[a];
+            const int db = broker_datacenter[b];
+            std::vector<sg::LinkInRoute> links;
+            double latency = 0;
+            double bottleneck = kInfinity;
+            if (da == db) {
+                links.emplace_back(lan_links[da], sg::LinkInRoute::Direction::UP);
+                latency = scenario.datacenters[da].lan_latency_s;
+                bottleneck = scenario.datacenters[da].lan_bandwidth_bps / 8.0;
+            } else if (const auto route = topology.route(da, db)) {
+                for (const auto& hop : *route) {
+                    links.emplace_back(wan_links[hop.link],
+                                       hop.forward ? sg::LinkInRoute::Direction::UP
+                                                   : sg::LinkInRoute::Direction::DOWN);
+                    bottleneck = std::min(bottleneck,
+                                          scenario.links[hop.link].bandwidth_bps / 8.0);
+                }
+                latency = topology.latency_s(*route);
+            } else {
+                continue;  // unreachable pairs get no route; connectors were checked before
+            }
+            zone->add_route(impl_->hosts[a]->get_netpoint(), impl_->hosts[b]->get_netpoint(),
+                            nullptr, nullptr, links, false);
+            impl_->latency[a][b] = latency;
+            impl_->bottleneck[a][b] = bottleneck;
+        }
+    }
+    zone->seal();
+}
+
+Wan::~Wan() = default;
+
+int Wan::open_stream(model::BrokerIndex from, model::BrokerIndex to)
+{
+    Stream stream;
+    stream.from = impl_->hosts[from];
+    stream.to = impl_->hosts[to];
+    stream.latency_s = impl_->latency[from][to];
+    // A batch that takes about one latency to transmit keeps every item's arrival in the
+    // future when the transfer completes.
+    stream.batch_cap_bytes = std::max(kMinBatchBytes, impl_->bottleneck[from][to] *
+                                                          stream.latency_s);
+    impl_->streams.push_back(std::move(stream));
+    return static_cast<int>(impl_->streams.size() - 1);
+}
+
+double Wan::latency_s(model::BrokerIndex from, model::BrokerIndex to) const
+{
+    return impl_->latency[from][to];
+}
+
+void Wan::send(int stream_index, std::uint32_t bytes, std::uint64_t item)
+{
+    auto& stream = impl_->streams[stream_index];
+    stream.queued.emplace_back(bytes, item);
+    if (!stream.busy)
+        start_transfer(stream);
+}
+
+void Wan::start_transfer(Stream& stream)
+{
+    double total = 0;
+    stream.in_flight.clear();
+    while (!stream.queued.empty() &&
+           (stream.in_flight.empty() || total + stream.queued.front().first <=
+                                            stream.batch_cap_bytes)) {
+        total += stream.queued.front().first;
+        stream.in_flight.push_back(stream.queued.front());
+        stream.queued.pop_front();
+    }
+    stream.busy = true;
+    stream.started_s = sg::Engine::get_clock();
+    impl_->comms.push_back(sg::Comm::sendto_async(stream.from, stream.to,
+                                                  static_cast<std::uint64_t>(total)));
+    impl_->comm_streams.push_back(static_cast<int>(&stream - impl_->streams.data()));
+}
+
+void Wan::complete_transfer(std::size_t index, const ArrivalHandler& arrived)
+{
+    const int stream_index = impl_->comm_streams[index];
+    impl_->comms.erase(impl_->comms.begin() + static_cast<std::ptrdiff_t>(index));
+    impl_->comm_streams.erase(impl_->comm_streams.begin() + static_cast<std::ptrdiff_t>(index));
+
+    auto& stream = impl_->streams[stream_index];
+    const double now = sg::Engine::get_clock();
+    const double duration = now - stream.started_s;
+    double total = 0;
+    for (const auto& [bytes, item] : stream.in_flight)
+        total += bytes;
+
+    // Item k's last byte left at its offset's share of the transfer; it arrives one
+    // propagation latency later (never before now, should sharing have slowed the batch).
+    double offset = 0;
+    for (const auto& [bytes, item] : stream.in_flight) {
+        offset += bytes;
+        const double sent_s = stream.started_s + duration * (offset / total);
+        arrived(std::max(now, sent_s + stream.latency_s), item);
+    }
+    stream.in_flight.clear();
+    stream.busy = false;
+    if (!stream.queued.empty())
+        start_transfer(stream);
+}
+
+void Wan::run(const std::function<double()>& next_local_s,
+              const std::function<void(double)>& process_local, const ArrivalHandler& arrived)
+{
+    sg::Actor::create("engine", impl_->hosts.front(), [&] {
+        while (true) {
+            const double next_s = next_local_s();
+            const double now = sg::Engine::get_clock();
+            if (next_s <= now + kTimeEpsilon_s) {
+                process_local(std::max(now, next_s));
+                continue;
+            }
+            if (impl_->comms.empty()) {
+                if (next_s == kInfinity)
+                    break;
+                sg::this_actor::sleep_until(next_s);
+                continue;
+            }
+            const double timeout = next_s == kInfinity ? -1.0 : next_s - now;
+            const auto done = sg::Comm::wait_any_for(impl_->comms, timeout);
+            if (done >= 0)
+                complete_transfer(static_cast<std::size_t>(done), arrived);
+        }
+    });
+    impl_->engine->run();
+}
+
+}  // namespace brokersim::engine

@@ -1,0 +1,56 @@
+// The WAN on SimGrid: one SimGrid host per broker, one SimGrid link per WAN link (and one per
+// datacenter for brokers that share it), routes along the topology's lowest-latency paths.
+//
+// Each direction of a network connector's OpenWire connection is a Stream: a serial byte
+// stream with at most one SimGrid transfer in flight. Items queued behind a transfer are
+// coalesced into the next one, and each item arrives at its own byte offset plus the route's
+// propagation latency. SimGrid therefore sees a handful of concurrent flows, and its bandwidth
+// sharing between connections on the same link is what the model takes from it.
+#pragma once
+
+#include "brokersim/model/scenario.hpp"
+#include "brokersim/model/topology.hpp"
+#include "brokersim/model/trace.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace simgrid::s4u {
+class Host;
+class Engine;
+}  // namespace simgrid::s4u
+
+namespace brokersim::engine {
+
+class Wan
+{
+public:
+    // Called when an item has crossed its stream, at its arrival time (>= now).
+    using ArrivalHandler = std::function<void(double arrival_s, std::uint64_t item)>;
+
+    Wan(const model::Scenario& scenario, const model::Topology& topology,
+        const std::vector<int>& broker_datacenter, bool quiet);
+    ~Wan();
+
+    int open_stream(model::BrokerIndex from, model::BrokerIndex to);
+    void send(int stream, std::uint32_t bytes, std::uint64_t item);
+    double latency_s(model::BrokerIndex from, model::BrokerIndex to) const;
+
+    // Runs SimGrid until no transfer is in flight and `next_local_s` returns infinity. Local
+    // events are processed through `process_local(now)` whenever their time has come.
+    void run(const std::function<double()>& next_local_s,
+             const std::function<void(double)>& process_local, const ArrivalHandler& arrived);
+
+private:
+    struct Stream;
+    void start_transfer(Stream& stream);
+    void complete_transfer(std::size_t in_flight_index, const ArrivalHandler& arrived);
+
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace brokersim::engine

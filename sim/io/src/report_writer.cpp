@@ -1,0 +1,152 @@
+#include "brokersim/io/report_writer.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace brokersim::io {
+
+namespace {
+
+std::string ms(const std::optional<double>& seconds)
+{
+    return seconds ? fmt::format("{:.1f} ms", *seconds * 1000.0) : std::string("-");
+}
+
+// Seconds rounded to the microsecond, so JSON output does not depend on float printing.
+nlohmann::json json_seconds(const std::optional<double>& seconds)
+{
+    if (!seconds)
+        return nullptr;
+    return std::round(*seconds * 1e6) / 1e6;
+}
+
+void append_request_text(std::string& out, const stats::RequestReport& r)
+{
+    out += fmt::format("\nrequest {}: {} {}/{} at {:.3f} s, timeout {:.1f} s\n", r.index,
+                       r.client, r.agent, r.action, r.at_s, r.timeout_s);
+    out += fmt::format("  filter             {}\n", r.filter.empty() ? "(none)" : r.filter);
+    out += fmt::format("  nodes expected     {}\n", r.expected);
+    out += fmt::format("  nodes delivered    {}\n", r.delivered_nodes);
+    out += "  copies per broker ";
+    for (const auto& [broker, count] : r.deliveries_by_broker)
+        out += fmt::format(" {} {};", broker, count);
+    out += "\n";
+    out += fmt::format("  nodes matched      {}\n", r.matched);
+    out += fmt::format("  replies received   {} from {} nodes ({} late)\n", r.replies,
+                       r.replying_nodes, r.late_replies);
+    out += fmt::format("  missing            {}\n", r.missing);
+    out += fmt::format("  first / last reply {} / {}\n", ms(r.first_reply_s), ms(r.last_reply_s));
+    out += fmt::format("  latency p50 / p95 / p99 / max  {} / {} / {} / {}\n", ms(r.p50_s),
+                       ms(r.p95_s), ms(r.p99_s), ms(r.max_s));
+    out += fmt::format("  duplicate deliveries {} (duplicate executions {})\n",
+                       r.duplicate_deliveries, r.duplicate_executions);
+    for (const auto& d : r.duplicate_samples)
+        out += fmt::format("    {} copy {} via {} at +{:.1f} ms\n", d.node, d.copy, d.path,
+                           d.time_s * 1000.0);
+    if (r.duplicate_deliveries > r.duplicate_samples.size())
+        out += fmt::format("    ... and {} more\n",
+                           r.duplicate_deliveries - r.duplicate_samples.size());
+}
+
+}  // namespace
+
+std::string report_text(const stats::Report& report)
+{
+    std::string out;
+    out += fmt::format("brokersim report: {} (seed {})\n", report.scenario, report.seed);
+    out += fmt::format("{} brokers, {} nodes, simulated {:.3f} s\n", report.brokers,
+                       report.nodes, report.end_time_s);
+    for (const auto& request : report.requests)
+        append_request_text(out, request);
+
+    out += "\nWAN links                messages a->b     bytes a->b   messages b->a     "
+           "bytes b->a\n";
+    for (const auto& link : report.links)
+        out += fmt::format("  {:<22} {:>14} {:>14} {:>14} {:>14}\n", link.name,
+                           link.messages_ab, link.bytes_ab, link.messages_ba, link.bytes_ba);
+
+    const auto& c = report.conservation;
+    out += fmt::format("\nmessages: {} published, {} broker arrivals, {} forwarded over bridges, "
+                       "{} delivered to nodes, {} replies delivered to clients\n",
+                       c.published, c.arrivals, c.forwards, c.node_deliveries,
+                       c.client_deliveries);
+    out += "dropped:";
+    if (c.drops.empty())
+        out += " none";
+    for (const auto& [reason, count] : c.drops)
+        out += fmt::format(" {} {};", reason, count);
+    out += "\n";
+    out += fmt::format("conservation: {}\n", c.holds ? "holds (every message delivered or "
+                                                       "dropped with a reason)"
+                                                     : "VIOLATED");
+    for (const auto& violation : c.violations)
+        out += fmt::format("  {}\n", violation);
+    return out;
+}
+
+std::string report_json(const stats::Report& report)
+{
+    nlohmann::ordered_json root;
+    root["scenario"] = report.scenario;
+    root["seed"] = report.seed;
+    root["brokers"] = report.brokers;
+    root["nodes"] = report.nodes;
+    root["end_time_s"] = json_seconds(report.end_time_s);
+
+    auto& requests = root["requests"] = nlohmann::ordered_json::array();
+    for (const auto& r : report.requests) {
+        nlohmann::ordered_json j;
+        j["index"] = r.index;
+        j["client"] = r.client;
+        j["agent"] = r.agent;
+        j["action"] = r.action;
+        j["filter"] = r.filter;
+        j["at_s"] = r.at_s;
+        j["timeout_s"] = r.timeout_s;
+        j["expected"] = r.expected;
+        j["delivered_nodes"] = r.delivered_nodes;
+        j["matched"] = r.matched;
+        j["executions"] = r.executions;
+        j["replies"] = r.replies;
+        j["replying_nodes"] = r.replying_nodes;
+        j["late_replies"] = r.late_replies;
+        j["missing"] = r.missing;
+        j["duplicate_deliveries"] = r.duplicate_deliveries;
+        j["duplicate_executions"] = r.duplicate_executions;
+        j["deliveries_by_broker"] = r.deliveries_by_broker;
+        j["first_reply_s"] = json_seconds(r.first_reply_s);
+        j["last_reply_s"] = json_seconds(r.last_reply_s);
+        j["p50_s"] = json_seconds(r.p50_s);
+        j["p95_s"] = json_seconds(r.p95_s);
+        j["p99_s"] = json_seconds(r.p99_s);
+        j["max_s"] = json_seconds(r.max_s);
+        auto& samples = j["duplicate_samples"] = nlohmann::ordered_json::array();
+        for (const auto& d : r.duplicate_samples)
+            samples.push_back({{"node", d.node}, {"copy", d.copy}, {"path", d.path},
+                               {"time_s", json_seconds(d.time_s)}});
+        requests.push_back(std::move(j));
+    }
+
+    auto& links = root["links"] = nlohmann::ordered_json::array();
+    for (const auto& link : report.links)
+        links.push_back({{"link", link.name},
+                         {"messages_ab", link.messages_ab},
+                         {"bytes_ab", link.bytes_ab},
+                         {"messages_ba", link.messages_ba},
+                         {"bytes_ba", link.bytes_ba}});
+
+    const auto& c = report.conservation;
+    root["conservation"] = {{"published", c.published},
+                            {"arrivals", c.arrivals},
+                            {"forwards", c.forwards},
+                            {"node_deliveries", c.node_deliveries},
+                            {"client_deliveries", c.client_deliveries},
+                            {"executions", c.executions},
+                            {"replies_published", c.replies_published},
+                            {"drops", c.drops},
+                            {"holds", c.holds},
+                            {"violations", c.violations}};
+    return root.dump(2) + "\n";
+}
+
+}  // namespace brokersim::io

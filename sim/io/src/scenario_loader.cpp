@@ -1,0 +1,724 @@
+#include "brokersim/io/scenario_loader.hpp"
+
+#include "yaml_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+
+namespace brokersim::io {
+
+namespace {
+
+using model::Agent;
+using model::Broker;
+using model::Client;
+using model::Connector;
+using model::Datacenter;
+using model::DestinationFilter;
+using model::DestinationType;
+using model::FactDistribution;
+using model::FactValue;
+using model::Link;
+using model::NodeGroup;
+using model::PolicyEntry;
+using model::Request;
+
+constexpr std::int64_t int_max = std::numeric_limits<int>::max();
+constexpr double seconds_per_ms = 1e-3;
+constexpr double bps_per_mbps = 1e6;
+constexpr double share_tolerance = 1e-6;
+
+// Names already taken in one namespace (brokers, clients, ...), with the line of their first
+// definition for the duplicate message.
+class NameSet
+{
+public:
+    explicit NameSet(std::string noun) : noun_(std::move(noun)) {}
+
+    void add(const YamlReader& reader, const YAML::Mark& at, const std::string& name)
+    {
+        const auto [first, inserted] = first_lines_.try_emplace(name, at.line + 1);
+        if (!inserted)
+            reader.fail(at, fmt::format("duplicate {} name {} (first defined on line {})", noun_,
+                                        quoted(name), first->second));
+    }
+
+private:
+    std::string noun_;
+    std::map<std::string, int, std::less<>> first_lines_;
+};
+
+template <typename T>
+std::vector<std::string> names_of(const std::vector<T>& items)
+{
+    std::vector<std::string> names;
+    names.reserve(items.size());
+    for (const auto& item : items)
+        names.push_back(item.name);
+    return names;
+}
+
+// Why an ActiveMQ destination pattern is malformed, if it is.
+std::optional<std::string> pattern_problem(std::string_view pattern)
+{
+    if (pattern.empty())
+        return "empty pattern";
+    std::size_t start = 0;
+    while (true) {
+        const auto dot = pattern.find('.', start);
+        const auto segment = pattern.substr(start, dot - start);
+        if (segment.empty())
+            return "empty segment";
+        if (dot == std::string_view::npos)
+            return std::nullopt;
+        if (segment == ">")
+            return "'>' must be the last segment";
+        start = dot + 1;
+    }
+}
+
+// `inside` is the text between the braces of an identity placeholder: `i` or `i:0N`.
+bool is_identity_placeholder(std::string_view inside)
+{
+    if (inside == "i")
+        return true;
+    constexpr std::string_view padded = "i:0";
+    constexpr std::size_t most_width_digits = 2;
+    if (!inside.starts_with(padded))
+        return false;
+    const auto width = inside.substr(padded.size());
+    return !width.empty() && width.size() <= most_width_digits && width != "0" &&
+           std::all_of(width.begin(), width.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_blank(std::string_view text)
+{
+    return text.find_first_not_of(" \t") == std::string_view::npos;
+}
+
+class ScenarioLoader
+{
+public:
+    ScenarioLoader(const std::string& file, std::string_view text) : reader_(file, text) {}
+
+    model::Scenario load();
+
+private:
+    std::vector<Value> non_empty_list(const Value& value, std::string_view item_label) const;
+    void set_bool(const MapReader& map, std::string_view key, bool& target) const;
+    void set_int(const MapReader& map, std::string_view key, int& target, std::int64_t min) const;
+    double bandwidth_bps(const Value& value) const;
+
+    template <typename T>
+    void check_reference(const Value& value, const std::string& name, std::string_view noun,
+                         const std::vector<T>& known) const;
+
+    Datacenter read_datacenter(const Value& item);
+    Broker read_broker(const Value& item);
+    PolicyEntry read_policy(const Value& item) const;
+    Link read_link(const Value& item);
+    Connector read_connector(const Value& item);
+    DestinationFilter read_destination_filter(const Value& value) const;
+    NodeGroup read_node_group(const Value& item);
+    void check_identity_pattern(const Value& value, const std::string& pattern, int count) const;
+    std::vector<FactDistribution> read_facts(const Value& value) const;
+    std::vector<FactValue> read_fact_shares(const Entry& fact) const;
+    std::vector<model::ClassShare> read_classes(const Value& value) const;
+    Client read_client(const Value& item);
+    Agent read_agent(const Value& item);
+    void read_run_time(const Value& value, Agent& agent) const;
+    Request read_request(const Value& item) const;
+    void read_filter(const Value& value, Request& request) const;
+    void check_collective(const Value& value, const std::string& collective) const;
+
+    YamlReader reader_;
+    model::Scenario scenario_;
+    NameSet datacenter_names_{"datacenter"};
+    NameSet broker_names_{"broker"};
+    NameSet node_group_names_{"node group"};
+    NameSet client_names_{"client"};
+    NameSet agent_names_{"agent"};
+    std::map<std::pair<std::string, std::string>, int> link_lines_;
+    std::map<std::pair<std::string, std::string>, int> connector_lines_;
+};
+
+model::Scenario ScenarioLoader::load()
+{
+    const auto root = reader_.parse_document();
+    const MapReader top(reader_, root, "scenario", "top-level key",
+                        {"name", "seed", "datacenters", "brokers", "links", "connectors", "nodes",
+                         "clients", "agents", "requests", "expect"});
+    scenario_.file = reader_.file();
+    scenario_.name = reader_.name(top.require("name"));
+    if (const auto seed = top.find("seed"))
+        scenario_.seed = static_cast<std::uint64_t>(
+            reader_.integer(*seed, 0, std::numeric_limits<std::int64_t>::max()));
+
+    // Sections are read in dependency order, whatever their order in the file, so that every
+    // reference can be checked against a section that is already complete.
+    for (const auto& item : non_empty_list(top.require("datacenters"), "a datacenter"))
+        scenario_.datacenters.push_back(read_datacenter(item));
+    for (const auto& item : non_empty_list(top.require("brokers"), "a broker"))
+        scenario_.brokers.push_back(read_broker(item));
+
+    if (const auto links = top.find("links"))
+        for (const auto& item : reader_.list(*links, "a link"))
+            scenario_.links.push_back(read_link(item));
+    if (const auto connectors = top.find("connectors"))
+        for (const auto& item : reader_.list(*connectors, "a connector"))
+            scenario_.connectors.push_back(read_connector(item));
+    if (const auto nodes = top.find("nodes"))
+        for (const auto& item : reader_.list(*nodes, "a node group"))
+            scenario_.node_groups.push_back(read_node_group(item));
+
+    if (const auto clients = top.find("clients"))
+        for (const auto& item : reader_.list(*clients, "a client"))
+            scenario_.clients.push_back(read_client(item));
+    if (const auto agents = top.find("agents"))
+        for (const auto& item : reader_.list(*agents, "an agent"))
+            scenario_.agents.push_back(read_agent(item));
+    if (const auto requests = top.find("requests"))
+        for (const auto& item : reader_.list(*requests, "a request"))
+            scenario_.requests.push_back(read_request(item));
+
+    if (const auto expect = top.find("expect"))
+        for (const auto& item : reader_.list(*expect, "an expectation"))
+            scenario_.expectations.emplace_back(reader_.string(item), reader_.pos(item.mark));
+    return std::move(scenario_);
+}
+
+std::vector<Value> ScenarioLoader::non_empty_list(const Value& value,
+                                                  std::string_view item_label) const
+{
+    auto items = reader_.list(value, item_label);
+    if (items.empty())
+        reader_.fail(value, fmt::format("{} must not be empty", value.label));
+    return items;
+}
+
+void ScenarioLoader::set_bool(const MapReader& map, std::string_view key, bool& target) const
+{
+    if (const auto value = map.find(key))
+        target = reader_.boolean(*value);
+}
+
+void ScenarioLoader::set_int(const MapReader& map, std::string_view key, int& target,
+                             std::int64_t min) const
+{
+    if (const auto value = map.find(key))
+        target = static_cast<int>(reader_.integer(*value, min, int_max));
+}
+
+double ScenarioLoader::bandwidth_bps(const Value& value) const
+{
+    const double bps = reader_.positive(value) * bps_per_mbps;
+    if (!std::isfinite(bps))
+        reader_.fail(value, fmt::format("{} is out of range, got {}", value.label,
+                                        value.node.Scalar()));
+    return bps;
+}
+
+template <typename T>
+void ScenarioLoader::check_reference(const Value& value, const std::string& name,
+                                     std::string_view noun, const std::vector<T>& known) const
+{
+    const bool found = std::any_of(known.begin(), known.end(),
+                                   [&](const T& item) { return item.name == name; });
+    if (!found)
+        reader_.fail(value, fmt::format("unknown {} {}{}", noun, quoted(name),
+                                        suggestion(name, names_of(known))));
+}
+
+Datacenter ScenarioLoader::read_datacenter(const Value& item)
+{
+    Datacenter datacenter;
+    if (item.node.IsScalar()) {
+        datacenter.name = reader_.name(item);
+        datacenter.pos = reader_.pos(item.mark);
+        datacenter_names_.add(reader_, item.mark, datacenter.name);
+        return datacenter;
+    }
+    if (!item.node.IsMap())
+        reader_.fail_type(item, "a name or a map");
+
+    const MapReader map(reader_, item, "datacenter", "datacenter key",
+                        {"name", "lan_latency_ms", "lan_bandwidth_mbps"});
+    const auto name = map.require("name");
+    datacenter.name = reader_.name(name);
+    datacenter.pos = map.pos();
+    datacenter_names_.add(reader_, name.mark, datacenter.name);
+
+    if (const auto latency = map.find("lan_latency_ms"))
+        datacenter.lan_latency_s = reader_.non_negative(*latency) * seconds_per_ms;
+    if (const auto bandwidth = map.find("lan_bandwidth_mbps"))
+        datacenter.lan_bandwidth_bps = bandwidth_bps(*bandwidth);
+    return datacenter;
+}
+
+Broker ScenarioLoader::read_broker(const Value& item)
+{
+    const MapReader map(reader_, item, "broker", "broker key", {"name", "datacenter", "policies"});
+    Broker broker;
+    broker.pos = map.pos();
+    const auto name = map.require("name");
+    broker.name = reader_.name(name);
+    broker_names_.add(reader_, name.mark, broker.name);
+
+    const auto datacenter = map.require("datacenter");
+    broker.datacenter = reader_.name(datacenter);
+    check_reference(datacenter, broker.datacenter, "datacenter", scenario_.datacenters);
+
+    if (const auto policies = map.find("policies"))
+        for (const auto& policy : reader_.list(*policies, "a policy"))
+            broker.policies.push_back(read_policy(policy));
+    return broker;
+}
+
+PolicyEntry ScenarioLoader::read_policy(const Value& item) const
+{
+    const MapReader map(reader_, item, "policy", "policy key",
+                        {"topic", "queue", "enableAudit", "producerFlowControl"});
+    const auto topic = map.find("topic");
+    const auto queue = map.find("queue");
+    if (!topic && !queue)
+        reader_.fail(map.mark(), "policy is missing 'topic' or 'queue'");
+    if (topic && queue) {
+        const auto& later = topic->mark.pos > queue->mark.pos ? *topic : *queue;
+        reader_.fail(later, "policy has both 'topic' and 'queue' (it takes exactly one)");
+    }
+
+    PolicyEntry policy;
+    policy.pos = map.pos();
+    const auto& pattern_value = topic ? *topic : *queue;
+    policy.destination.type = topic ? DestinationType::Topic : DestinationType::Queue;
+    policy.destination.pattern = reader_.string(pattern_value);
+    if (const auto problem = pattern_problem(policy.destination.pattern))
+        reader_.fail(pattern_value, fmt::format("bad destination pattern {} ({})",
+                                                quoted(policy.destination.pattern), *problem));
+
+    set_bool(map, "enableAudit", policy.enable_audit);
+    set_bool(map, "producerFlowControl", policy.producer_flow_control);
+    return policy;
+}
+
+Link ScenarioLoader::read_link(const Value& item)
+{
+    const MapReader map(reader_, item, "link", "link key",
+                        {"between", "latency_ms", "bandwidth_mbps", "transport"});
+    Link link;
+    link.pos = map.pos();
+    const auto between = map.require("between");
+    const auto ends = reader_.list(between, "an entry of 'between'");
+    if (ends.size() != 2)
+        reader_.fail(between, fmt::format("'between' must name exactly two datacenters, got {}",
+                                          ends.size()));
+
+    link.a = reader_.name(ends[0]);
+    check_reference(ends[0], link.a, "datacenter", scenario_.datacenters);
+    link.b = reader_.name(ends[1]);
+    check_reference(ends[1], link.b, "datacenter", scenario_.datacenters);
+    if (link.a == link.b)
+        reader_.fail(ends[1], fmt::format("'between' names datacenter {} twice", quoted(link.b)));
+
+    const auto [first, inserted] =
+        link_lines_.try_emplace(std::minmax(link.a, link.b), between.mark.line + 1);
+    if (!inserted)
+        reader_.fail(between, fmt::format("duplicate link between {} and {} (first defined on "
+                                          "line {})",
+                                          quoted(link.a), quoted(link.b), first->second));
+
+    link.latency_s = reader_.non_negative(map.require("latency_ms")) * seconds_per_ms;
+    link.bandwidth_bps = bandwidth_bps(map.require("bandwidth_mbps"));
+    if (const auto transport = map.find("transport")) {
+        const auto text = reader_.string(*transport);
+        if (text != "ssl" && text != "tcp")
+            reader_.fail_type(*transport, "'ssl' or 'tcp'");
+        link.transport = text == "ssl" ? model::Transport::Ssl : model::Transport::Tcp;
+    }
+    return link;
+}
+
+Connector ScenarioLoader::read_connector(const Value& item)
+{
+    const MapReader map(reader_, item, "connector", "connector attribute",
+                        {"on",
+                         "to",
+                         "name",
+                         "duplex",
+                         "networkTTL",
+                         "messageTTL",
+                         "consumerTTL",
+                         "conduitSubscriptions",
+                         "dynamicOnly",
+                         "decreaseNetworkConsumerPriority",
+                         "consumerPriorityBase",
+                         "suppressDuplicateTopicSubscriptions",
+                         "suppressDuplicateQueueSubscriptions",
+                         "bridgeTempDestinations",
+                         "prefetchSize",
+                         "excludedDestinations",
+                         "dynamicallyIncludedDestinations",
+                         "staticallyIncludedDestinations"});
+    Connector connector;
+    connector.pos = map.pos();
+    const auto on = map.require("on");
+    connector.on = reader_.name(on);
+    check_reference(on, connector.on, "broker", scenario_.brokers);
+    const auto to = map.require("to");
+    connector.to = reader_.name(to);
+    check_reference(to, connector.to, "broker", scenario_.brokers);
+    if (connector.on == connector.to)
+        reader_.fail(to, fmt::format("'on' and 'to' are both {}: a connector dials another broker",
+                                     quoted(connector.to)));
+
+    const auto name = map.find("name");
+    connector.name = name ? reader_.name(*name) : fmt::format("{}-{}", connector.on, connector.to);
+    const auto name_mark = name ? name->mark : map.mark();
+    const auto [first, inserted] =
+        connector_lines_.try_emplace(std::pair(connector.on, connector.name), name_mark.line + 1);
+    if (!inserted)
+        reader_.fail(name_mark, fmt::format("duplicate connector name {} on broker {} (first "
+                                            "defined on line {})",
+                                            quoted(connector.name), quoted(connector.on),
+                                            first->second));
+
+    // networkTTL sets both TTLs; an explicit messageTTL or consumerTTL wins wherever it is.
+    int network_ttl = connector.message_ttl;
+    set_int(map, "networkTTL", network_ttl, -1);
+    connector.message_ttl = network_ttl;
+    connector.consumer_ttl = network_ttl;
+    set_int(map, "messageTTL", connector.message_ttl, -1);
+    set_int(map, "consumerTTL", connector.consumer_ttl, -1);
+
+    set_bool(map, "duplex", connector.duplex);
+    set_bool(map, "conduitSubscriptions", connector.conduit_subscriptions);
+    set_bool(map, "dynamicOnly", connector.dynamic_only);
+    set_bool(map, "decreaseNetworkConsumerPriority",
+             connector.decrease_network_consumer_priority);
+    set_int(map, "consumerPriorityBase", connector.consumer_priority_base,
+            std::numeric_limits<int>::min());
+    set_bool(map, "suppressDuplicateTopicSubscriptions",
+             connector.suppress_duplicate_topic_subscriptions);
+    set_bool(map, "suppressDuplicateQueueSubscriptions",
+             connector.suppress_duplicate_queue_subscriptions);
+    set_bool(map, "bridgeTempDestinations", connector.bridge_temp_destinations);
+    set_int(map, "prefetchSize", connector.prefetch_size, 1);
+
+    const std::pair<std::string_view, std::vector<DestinationFilter>*> filter_lists[] = {
+        {"excludedDestinations", &connector.excluded_destinations},
+        {"dynamicallyIncludedDestinations", &connector.dynamically_included_destinations},
+        {"staticallyIncludedDestinations", &connector.statically_included_destinations},
+    };
+    for (const auto& [key, filters] : filter_lists) {
+        const auto list = map.find(key);
+        if (!list)
+            continue;
+        for (const auto& entry : reader_.list(*list, fmt::format("an entry of '{}'", key)))
+            filters->push_back(read_destination_filter(entry));
+    }
+    return connector;
+}
+
+DestinationFilter ScenarioLoader::read_destination_filter(const Value& value) const
+{
+    const auto text = reader_.string(value);
+    DestinationFilter filter;
+    if (text.starts_with("topic:"))
+        filter.type = DestinationType::Topic;
+    else if (text.starts_with("queue:"))
+        filter.type = DestinationType::Queue;
+    else
+        reader_.fail(value, fmt::format("bad destination filter {} (expected 'topic:PATTERN' or "
+                                        "'queue:PATTERN')",
+                                        quoted(text)));
+
+    filter.pattern = text.substr(text.find(':') + 1);
+    if (const auto problem = pattern_problem(filter.pattern))
+        reader_.fail(value, fmt::format("bad destination filter {} ({})", quoted(text), *problem));
+    return filter;
+}
+
+NodeGroup ScenarioLoader::read_node_group(const Value& item)
+{
+    const MapReader map(reader_, item, "node group", "node group key",
+                        {"name", "count", "broker", "identity", "facts", "classes", "agents",
+                         "collectives"});
+    NodeGroup group;
+    group.pos = map.pos();
+    group.count = static_cast<int>(reader_.integer(map.require("count"), 1, int_max));
+    const auto broker = map.require("broker");
+    group.broker = reader_.name(broker);
+    check_reference(broker, group.broker, "broker", scenario_.brokers);
+
+    const auto identity = map.require("identity");
+    group.identity_pattern = reader_.name(identity);
+    check_identity_pattern(identity, group.identity_pattern, group.count);
+    const auto name = map.find("name");
+    group.name = name ? reader_.name(*name) : group.identity_pattern;
+    node_group_names_.add(reader_, name ? name->mark : identity.mark, group.name);
+
+    if (const auto facts = map.find("facts"))
+        group.facts = read_facts(*facts);
+    if (const auto classes = map.find("classes"))
+        group.classes = read_classes(*classes);
+    if (const auto agents = map.find("agents"))
+        group.agents = reader_.names(*agents);
+    if (const auto collectives = map.find("collectives")) {
+        group.collectives = reader_.names(*collectives);
+        if (group.collectives.empty())
+            reader_.fail(*collectives, "'collectives' must not be empty");
+    }
+    return group;
+}
+
+void ScenarioLoader::check_identity_pattern(const Value& value, const std::string& pattern,
+                                            int count) const
+{
+    bool numbered = false;
+    for (auto open = pattern.find('{'); open != std::string::npos;
+         open = pattern.find('{', open + 1)) {
+        const auto close = pattern.find('}', open);
+        const auto length = close == std::string::npos ? std::string::npos : close - open + 1;
+        const auto inside = std::string_view(pattern).substr(open + 1, length - 2);
+        if (close == std::string::npos || !is_identity_placeholder(inside))
+            reader_.fail(reader_.mark_in_scalar(value, open),
+                         fmt::format("bad placeholder {} in identity (use {{i}} or {{i:0N}})",
+                                     quoted(pattern.substr(open, length))));
+        numbered = true;
+    }
+
+    if (count > 1 && !numbered)
+        reader_.fail(value, fmt::format("identity {} must contain {{i}} or {{i:0N}} when count "
+                                        "is {}",
+                                        quoted(pattern), count));
+}
+
+std::vector<FactDistribution> ScenarioLoader::read_facts(const Value& value) const
+{
+    std::vector<FactDistribution> facts;
+    for (const auto& fact : reader_.entries(value)) {
+        if (fact.key.empty())
+            reader_.fail(fact.key_mark, "a fact name must not be empty");
+        if (fact.value.node.IsScalar())
+            facts.push_back(FactDistribution{fact.key, {FactValue{fact.value.node.Scalar(), 1.0}}});
+        else if (fact.value.node.IsMap())
+            facts.push_back(FactDistribution{fact.key, read_fact_shares(fact)});
+        else
+            reader_.fail_type(fact.value, "a value or a map of value shares");
+    }
+    return facts;
+}
+
+std::vector<FactValue> ScenarioLoader::read_fact_shares(const Entry& fact) const
+{
+    const auto shares = reader_.entries(fact.value);
+    if (shares.empty())
+        reader_.fail(fact.value, fmt::format("fact {} has no values", quoted(fact.key)));
+
+    std::vector<FactValue> values;
+    double total = 0;
+    for (const auto& share : shares) {
+        const double fraction = reader_.number(share.value);
+        if (!(fraction > 0 && fraction <= 1))
+            reader_.fail(share.value,
+                         fmt::format("share of {} in fact {} must be greater than 0 and at most "
+                                     "1, got {}",
+                                     quoted(share.key), quoted(fact.key),
+                                     share.value.node.Scalar()));
+        values.push_back(FactValue{share.key, fraction});
+        total += fraction;
+    }
+
+    if (std::abs(total - 1) > share_tolerance)
+        reader_.fail(fact.key_mark, fmt::format("shares of fact {} sum to {:.7g}, not 1",
+                                                quoted(fact.key), total));
+    return values;
+}
+
+std::vector<model::ClassShare> ScenarioLoader::read_classes(const Value& value) const
+{
+    std::vector<model::ClassShare> classes;
+    if (value.node.IsSequence()) {
+        for (auto& name : reader_.names(value))
+            classes.push_back(model::ClassShare{std::move(name), 1.0});
+        return classes;
+    }
+    if (!value.node.IsMap())
+        reader_.fail_type(value, "a list or a map");
+
+    for (const auto& entry : reader_.entries(value)) {
+        if (entry.key.empty())
+            reader_.fail(entry.key_mark, "a class name must not be empty");
+        const double probability = reader_.number(entry.value);
+        if (probability < 0 || probability > 1)
+            reader_.fail(entry.value,
+                         fmt::format("probability of class {} must be between 0 and 1, got {}",
+                                     quoted(entry.key), entry.value.node.Scalar()));
+        classes.push_back(model::ClassShare{entry.key, probability});
+    }
+    return classes;
+}
+
+Client ScenarioLoader::read_client(const Value& item)
+{
+    const MapReader map(reader_, item, "client", "client key", {"name", "broker", "identity"});
+    Client client;
+    client.pos = map.pos();
+    const auto name = map.require("name");
+    client.name = reader_.name(name);
+    client_names_.add(reader_, name.mark, client.name);
+
+    const auto broker = map.require("broker");
+    client.broker = reader_.name(broker);
+    check_reference(broker, client.broker, "broker", scenario_.brokers);
+    const auto identity = map.find("identity");
+    client.identity = identity ? reader_.name(*identity) : client.name;
+    return client;
+}
+
+Agent ScenarioLoader::read_agent(const Value& item)
+{
+    const MapReader map(reader_, item, "agent", "agent key",
+                        {"name", "timeout_s", "run_time_ms", "reply_bytes"});
+    Agent agent;
+    agent.pos = map.pos();
+    const auto name = map.require("name");
+    agent.name = reader_.name(name);
+    agent_names_.add(reader_, name.mark, agent.name);
+
+    if (const auto timeout = map.find("timeout_s"))
+        agent.timeout_s = reader_.positive(*timeout);
+    if (const auto run_time = map.find("run_time_ms"))
+        read_run_time(*run_time, agent);
+    set_int(map, "reply_bytes", agent.reply_bytes, 1);
+    return agent;
+}
+
+void ScenarioLoader::read_run_time(const Value& value, Agent& agent) const
+{
+    if (value.node.IsScalar()) {
+        agent.run_time_min_s = reader_.non_negative(value) * seconds_per_ms;
+        agent.run_time_max_s = agent.run_time_min_s;
+        return;
+    }
+    if (!value.node.IsSequence())
+        reader_.fail_type(value, "a number or [min, max]");
+
+    const auto bounds = reader_.list(value, "an entry of 'run_time_ms'");
+    if (bounds.size() != 2)
+        reader_.fail(value, fmt::format("'run_time_ms' must be a number or [min, max], got a "
+                                        "list of {}",
+                                        bounds.size()));
+    const double min_ms = reader_.non_negative(bounds[0]);
+    const double max_ms = reader_.non_negative(bounds[1]);
+    if (min_ms > max_ms)
+        reader_.fail(bounds[1], fmt::format("'run_time_ms' maximum {} is below its minimum {}",
+                                            bounds[1].node.Scalar(), bounds[0].node.Scalar()));
+    agent.run_time_min_s = min_ms * seconds_per_ms;
+    agent.run_time_max_s = max_ms * seconds_per_ms;
+}
+
+Request ScenarioLoader::read_request(const Value& item) const
+{
+    const MapReader map(reader_, item, "request", "request key",
+                        {"at_s", "client", "agent", "action", "filter", "timeout_s",
+                         "request_bytes", "collective"});
+    Request request;
+    request.pos = map.pos();
+    request.at_s = reader_.non_negative(map.require("at_s"));
+    const auto client = map.require("client");
+    request.client = reader_.name(client);
+    check_reference(client, request.client, "client", scenario_.clients);
+    request.agent = reader_.name(map.require("agent"));
+    request.action = reader_.name(map.require("action"));
+
+    if (const auto filter = map.find("filter"))
+        read_filter(*filter, request);
+    if (const auto timeout = map.find("timeout_s"))
+        request.timeout_s = reader_.positive(*timeout);
+    set_int(map, "request_bytes", request.request_bytes, 1);
+
+    const auto collective = map.find("collective");
+    if (collective)
+        request.collective = reader_.name(*collective);
+    check_collective(collective ? *collective : item, request.collective);
+    return request;
+}
+
+void ScenarioLoader::read_filter(const Value& value, Request& request) const
+{
+    request.filter_text = reader_.string(value);
+    if (is_blank(request.filter_text))
+        return;
+
+    try {
+        request.filter = model::Filter::parse(request.filter_text);
+    } catch (const model::FilterParseError& error) {
+        const auto offset = static_cast<std::size_t>(std::max(error.column(), 1) - 1);
+        reader_.fail(reader_.mark_in_scalar(value, offset),
+                     fmt::format("bad filter: {}", error.what()));
+    } catch (const std::exception& error) {
+        // Whatever else the filter parser rejects is still the user's filter, not a crash.
+        reader_.fail(value, fmt::format("bad filter: {}", error.what()));
+    }
+}
+
+void ScenarioLoader::check_collective(const Value& value, const std::string& collective) const
+{
+    std::vector<std::string> known;
+    for (const auto& group : scenario_.node_groups) {
+        for (const auto& name : group.collectives) {
+            if (name == collective)
+                return;
+            if (std::find(known.begin(), known.end(), name) == known.end())
+                known.push_back(name);
+        }
+    }
+    reader_.fail(value, fmt::format("no node group is in collective {}{}", quoted(collective),
+                                    suggestion(collective, known)));
+}
+
+std::string read_file(const std::string& path)
+{
+    const auto cannot_read = [&path] {
+        return model::InputError(model::SourcePos{path, 0, 0},
+                                 fmt::format("cannot read scenario file: {}",
+                                             std::strerror(errno)));
+    };
+    errno = 0;
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                               &std::fclose);
+    if (!file)
+        throw cannot_read();
+
+    std::string text;
+    char buffer[1 << 16];
+    std::size_t got = 0;
+    while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
+        text.append(buffer, got);
+    if (std::ferror(file.get()))
+        throw cannot_read();
+    return text;
+}
+
+}  // namespace
+
+model::Scenario load_scenario(const std::string& path)
+{
+    return load_scenario_text(read_file(path), path);
+}
+
+model::Scenario load_scenario_text(std::string_view text, const std::string& file_name)
+{
+    return ScenarioLoader(file_name, text).load();
+}
+
+}  // namespace brokersim::io

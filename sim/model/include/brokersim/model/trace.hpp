@@ -1,0 +1,128 @@
+// What the engine says happened, event by event. Statistics, trace files and the GUI all
+// consume this stream; none of them looks inside the engine.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace brokersim::model {
+
+using BrokerIndex = std::uint16_t;
+using NodeIndex = std::uint32_t;
+using MessageIndex = std::uint32_t;
+inline constexpr std::uint32_t kNone = 0xffffffffu;
+
+// ActiveMQ's brokerPath: the brokers a message copy (or a consumer) has been routed through,
+// the originating broker first.
+class BrokerPath
+{
+public:
+    static constexpr std::size_t kCapacity = 14;
+
+    bool contains(BrokerIndex broker) const
+    {
+        for (std::size_t i = 0; i < size_; ++i)
+            if (hops_[i] == broker)
+                return true;
+        return false;
+    }
+    BrokerPath plus(BrokerIndex broker) const
+    {
+        if (size_ == kCapacity)
+            throw std::length_error("brokerPath longer than 14 brokers");
+        BrokerPath longer = *this;
+        longer.hops_[longer.size_++] = broker;
+        return longer;
+    }
+    std::size_t size() const { return size_; }
+    BrokerIndex operator[](std::size_t i) const { return hops_[i]; }
+    friend bool operator==(const BrokerPath& a, const BrokerPath& b)
+    {
+        if (a.size_ != b.size_)
+            return false;
+        for (std::size_t i = 0; i < a.size_; ++i)
+            if (a.hops_[i] != b.hops_[i])
+                return false;
+        return true;
+    }
+
+private:
+    std::array<BrokerIndex, kCapacity> hops_{};
+    std::uint16_t size_ = 0;
+};
+
+enum class MessageKind : std::uint8_t
+{
+    Request,  // an MCollective request on an agent topic
+    Reply,    // a node's reply on the client's reply queue
+};
+
+enum class TraceKind : std::uint8_t
+{
+    Publish,   // a client or node sends an original message to its broker
+    Arrive,    // a copy reaches a broker (from a producer or over a bridge)
+    Forward,   // a broker sends a copy over a bridge
+    Deliver,   // a broker hands a copy to a node or a client
+    Execute,   // a node accepted a request (filter matched) and runs the agent
+    Drop,      // a copy ends without delivery; `reason` says why
+    Pending,   // a queue copy has no consumer and waits on the broker
+};
+
+enum class DropReason : std::uint8_t
+{
+    None,
+    NoSubscription,    // topic copy with no matching subscription (non-durable: discarded)
+    DuplicateAudit,    // the subscription's duplicate audit dropped a second copy
+    Filtered,          // a node's filter did not match
+    AgentTimeout,      // the agent ran past its timeout: no reply
+    Expired,           // the message's expiration passed before dispatch
+    ClientGone,        // a reply reached the client after it stopped waiting
+    Stranded,          // a queue copy still waiting on a broker at the end of the run
+};
+
+const char* to_string(TraceKind kind);
+const char* to_string(DropReason reason);
+
+struct TraceEvent
+{
+    double time_s = 0;
+    TraceKind kind = TraceKind::Publish;
+    DropReason reason = DropReason::None;
+    MessageKind message_kind = MessageKind::Request;
+    std::uint8_t copy = 0;  // Deliver: 1 for the first copy at that consumer, 2 for the second...
+    MessageIndex message = kNone;
+    std::uint32_t request = kNone;  // the request this message belongs to
+    BrokerIndex broker = 0;         // where it happened (Forward: the sending broker)
+    BrokerIndex peer = 0;           // Forward: the receiving broker
+    NodeIndex node = kNone;         // Deliver/Execute/Drop at a node; Publish of a reply
+    std::uint32_t bytes = 0;        // Forward: bytes on the wire, framing included
+    BrokerPath path;                // the copy's brokerPath
+};
+
+// Static facts about a run, given to sinks before the first event.
+struct RunInfo
+{
+    std::vector<std::string> brokers;
+    std::vector<std::string> links;  // WAN links, "a<->b"
+    // For every (from, to) broker pair: the WAN links crossed, with +1 for a->b, -1 for b->a.
+    std::function<std::vector<std::pair<int, int>>(BrokerIndex, BrokerIndex)> route;
+    std::function<std::string(NodeIndex)> node_identity;
+    std::uint64_t node_count = 0;
+    // Per request: nodes that load the agent, are in the collective and match the filter.
+    std::vector<std::uint64_t> expected_replies;
+};
+
+class TraceSink
+{
+public:
+    virtual ~TraceSink() = default;
+    virtual void on_start(const RunInfo& info) = 0;
+    virtual void on_event(const TraceEvent& event) = 0;
+    virtual void on_finish(double end_time_s) = 0;
+};
+
+}  // namespace brokersim::model

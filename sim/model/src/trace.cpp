@@ -1,0 +1,34 @@
+#include "brokersim/model/trace.hpp"
+
+namespace brokersim::model {
+
+const char* to_string(TraceKind kind)
+{
+    switch (kind) {
+    case TraceKind::Publish: return "publish";
+    case TraceKind::Arrive: return "arrive";
+    case TraceKind::Forward: return "forward";
+    case TraceKind::Deliver: return "deliver";
+    case TraceKind::Execute: return "execute";
+    case TraceKind::Drop: return "drop";
+    case TraceKind::Pending: return "pending";
+    }
+    return "?";
+}
+
+const char* to_string(DropReason reason)
+{
+    switch (reason) {
+    case DropReason::None: return "none";
+    case DropReason::NoSubscription: return "no-subscription";
+    case DropReason::DuplicateAudit: return "duplicate-audit";
+    case DropReason::Filtered: return "filtered";
+    case DropReason::AgentTimeout: return "agent-timeout";
+    case DropReason::Expired: return "expired";
+    case DropReason::ClientGone: return "client-gone";
+    case DropReason::Stranded: return "stranded";
+    }
+    return "?";
+}
+
+}  // namespace brokersim::model

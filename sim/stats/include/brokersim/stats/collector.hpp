@@ -1,0 +1,52 @@
+// Turns the engine's trace into a Report: per request, per WAN link, and the conservation
+// account (every message sent is delivered, or dropped with a reason).
+#pragma once
+
+#include "brokersim/model/scenario.hpp"
+#include "brokersim/model/trace.hpp"
+#include "brokersim/stats/report.hpp"
+
+#include <vector>
+
+namespace brokersim::stats {
+
+class Collector final : public model::TraceSink
+{
+public:
+    explicit Collector(const model::Scenario& scenario);
+
+    void on_start(const model::RunInfo& info) override;
+    void on_event(const model::TraceEvent& event) override;
+    void on_finish(double end_time_s) override;
+
+    const Report& report() const { return report_; }
+
+    static constexpr std::size_t kDuplicateSamples = 20;
+
+private:
+    struct RequestTally
+    {
+        double sent_s = 0;
+        std::vector<std::uint8_t> replies_from;  // per node
+        std::vector<double> latencies_s;
+    };
+
+    void on_deliver(const model::TraceEvent& event);
+    void on_drop(const model::TraceEvent& event);
+    std::string path_names(const model::BrokerPath& path) const;
+    void check_conservation();
+
+    const model::Scenario& scenario_;
+    model::RunInfo info_;
+    Report report_;
+    std::vector<RequestTally> tallies_;
+    // Copies of queue messages: how each arrival ended.
+    std::uint64_t queue_arrivals_ = 0;
+    std::uint64_t queue_forwards_ = 0;
+    std::uint64_t queue_handed_ = 0;
+    std::uint64_t queue_ended_ = 0;  // stranded or expired
+    std::uint64_t node_outcomes_ = 0;  // filtered or executed
+    std::uint64_t agent_timeouts_ = 0;
+};
+
+}  // namespace brokersim::stats

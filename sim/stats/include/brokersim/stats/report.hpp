@@ -1,0 +1,79 @@
+// The figures of one run, as the report writers print them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace brokersim::stats {
+
+struct DuplicateDelivery
+{
+    std::string node;
+    int copy = 0;      // 2 for the second copy at that node, ...
+    std::string path;  // brokers the copy went through, "noc > uk"
+    double time_s = 0;
+};
+
+struct RequestReport
+{
+    int index = 0;
+    std::string client;
+    std::string agent;
+    std::string action;
+    std::string filter;
+    double at_s = 0;
+    double timeout_s = 0;
+    std::uint64_t expected = 0;          // nodes that should answer
+    std::uint64_t delivered_nodes = 0;   // nodes that received at least one copy
+    std::uint64_t matched = 0;           // nodes whose filter matched
+    std::uint64_t executions = 0;        // agent runs, duplicates included
+    std::uint64_t replies = 0;           // replies the client received in time
+    std::uint64_t replying_nodes = 0;    // distinct nodes among them
+    std::uint64_t late_replies = 0;      // arrived after the client stopped listening
+    std::uint64_t missing = 0;           // expected nodes with no reply in time
+    std::uint64_t duplicate_deliveries = 0;
+    std::uint64_t duplicate_executions = 0;
+    std::map<std::string, std::uint64_t> deliveries_by_broker;  // copies to nodes, per broker
+    std::optional<double> first_reply_s;  // after the request was sent
+    std::optional<double> last_reply_s;
+    std::optional<double> p50_s, p95_s, p99_s, max_s;
+    std::vector<DuplicateDelivery> duplicate_samples;  // the first few
+};
+
+struct LinkReport
+{
+    std::string name;  // "a<->b"
+    std::uint64_t messages_ab = 0, bytes_ab = 0;
+    std::uint64_t messages_ba = 0, bytes_ba = 0;
+};
+
+struct Conservation
+{
+    std::uint64_t published = 0;
+    std::uint64_t arrivals = 0;
+    std::uint64_t forwards = 0;
+    std::uint64_t node_deliveries = 0;
+    std::uint64_t client_deliveries = 0;
+    std::uint64_t executions = 0;
+    std::uint64_t replies_published = 0;
+    std::map<std::string, std::uint64_t> drops;  // by reason
+    bool holds = false;
+    std::vector<std::string> violations;
+};
+
+struct Report
+{
+    std::string scenario;
+    std::uint64_t seed = 0;
+    std::uint64_t nodes = 0;
+    std::uint64_t brokers = 0;
+    double end_time_s = 0;
+    std::vector<RequestReport> requests;
+    std::vector<LinkReport> links;
+    Conservation conservation;
+};
+
+}  // namespace brokersim::stats
