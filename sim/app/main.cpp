@@ -29,11 +29,15 @@ void write_file_atomically(const std::string& path, const std::string& text)
     std::filesystem::rename(temporary, path);
 }
 
-int run_command(const std::string& scenario_path, bool json, const std::string& output_path)
+int run_command(const std::string& scenario_path, bool json, bool exact,
+                const std::string& output_path)
 {
     const auto scenario = brokersim::io::load_scenario(scenario_path);
     brokersim::stats::Collector collector(scenario);
-    brokersim::engine::run(scenario, collector);
+    brokersim::engine::RunOptions options;
+    if (exact)
+        options.time_quantum_s = 0;
+    brokersim::engine::run(scenario, collector, options);
 
     const auto& report = collector.report();
     const auto text = json ? brokersim::io::report_json(report)
@@ -56,9 +60,13 @@ int main(int argc, char** argv)
     std::string scenario_path;
     std::string output_path;
     bool json = false;
+    bool exact = false;
     auto* run = app.add_subcommand("run", "Run a scenario and print its report");
     run->add_option("scenario", scenario_path, "Scenario YAML file")->required();
     run->add_flag("--json", json, "Print the report as JSON instead of text");
+    run->add_flag("--exact", exact,
+                  "Reference mode: process every local event at its exact time in SimGrid "
+                  "(slower; by default events within 50 us are processed together)");
     run->add_option("-o,--output", output_path,
                     "Write the report to this file (whole or not at all) instead of stdout");
 
@@ -70,7 +78,7 @@ int main(int argc, char** argv)
 
     try {
         if (run->parsed())
-            return run_command(scenario_path, json, output_path);
+            return run_command(scenario_path, json, exact, output_path);
     } catch (const brokersim::model::InputError& error) {
         std::cerr << error.what() << "\n";
         return 1;

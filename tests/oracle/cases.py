@@ -121,6 +121,24 @@ def star(ttl, conduit=True):
             "policies": []}
 
 
+def star_mco():
+    # MCollective's recommended layout (configs/star-hub.xml): per spoke a topics-only
+    # connector (queues excluded, conduit on) and a queues-only one (topics excluded,
+    # conduit off), duplex, networkTTL 2, decreaseNetworkConsumerPriority on, and a topic
+    # policyEntry on every broker.
+    conns = []
+    for s in ("S1", "S2", "S3"):
+        common = dict(duplex=True, networkTTL=2, decreaseNetworkConsumerPriority=True,
+                      dynamicOnly=True)
+        conns.append(dict(conn("H", s, name="H-%s-topics" % s, **common),
+                          excludedDestinations=["queue:>"]))
+        conns.append(dict(conn("H", s, name="H-%s-queues" % s, conduitSubscriptions=False,
+                               **common),
+                          excludedDestinations=["topic:>"]))
+    return {"brokers": brokers("H", "S1", "S2", "S3"), "connectors": conns,
+            "policies": [{"topic": ">", "producerFlowControl": False}]}
+
+
 def pair(conduit=True, decrease=False):
     # A dials B, duplex, TTL 1.
     return {"brokers": brokers("A", "B"),
@@ -243,6 +261,13 @@ for conduit in (True, False):
             "(one demand per remote consumer instead of one per bridge)",
             topo, "S1", None, None))
 
+CASES.append(sel_case(
+    "hub_sel4_pub_s1_remote_first_conduit",
+    "hub, networkTTL 2, conduit on: n3,n4 on S2 subscribe first, then n1,n2 on S1; one "
+    "message per identity published on S1 (where n1,n2 are local)",
+    star(2, True), [("n3", "S2"), ("n4", "S2"), ("n1", "S1"), ("n2", "S1")], "S1", IDS4,
+    None))
+
 # Request/reply across the hub: the requester (client) is on S2 and owns the reply queue;
 # the responder (node) listens to the request topic on S1 and answers on the reply queue.
 RRQ = queue("star_reqreply", "reply")
@@ -257,6 +282,30 @@ CASES.append(case(
     {"deliveries": {"node_requests": N, "client_replies": N},
      "leftover": {"H": 0, "S1": 0, "S2": 0, "S3": 0}, "source": RR}))
 
+# MCollective's recommended two-connector star ---------------------------------------------
+CASES.append(topic_case(
+    "mco_star_topic", "MCollective layout (topics/queues connector pairs, excludes, TTL 2, "
+    "topic policy): broadcast topic published on S1",
+    star_mco(), "S1", {"H": N, "S1": N, "S2": N, "S3": N},
+    "semantics.md 3.8 (broadcast: each node exactly 1)"))
+CASES.append(sel_case(
+    "mco_star_sel4", "MCollective layout: n1,n2 on S1, n3,n4 on S2, one direct request per "
+    "identity published on S3",
+    star_mco(), HUB_PLACEMENT, "S3", IDS4,
+    {"deliveries": {i: 1 for i in IDS4}, "leftover": {"H": 0, "S1": 0, "S2": 0, "S3": 0},
+     "source": "semantics.md 3.8 (direct request: 1 copy) / 2.13 E4 (conduit off)"}))
+MRQ = queue("mco_star_reqreply", "reply")
+CASES.append(case(
+    "mco_star_reqreply", "MCollective layout: request topic published on S2, responder on "
+    "S1 replies to a reply queue whose consumer is on S2",
+    star_mco(),
+    [{"name": "client_replies", "broker": "S2", "dest": MRQ},
+     {"name": "node_requests", "broker": "S1", "dest": topic("mco_star_reqreply"),
+      "reply": True}],
+    [{"broker": "S2", "dest": topic("mco_star_reqreply"), "count": N, "reply_to": MRQ}],
+    {"deliveries": {"node_requests": N, "client_replies": N},
+     "leftover": {"H": 0, "S1": 0, "S2": 0, "S3": 0}, "source": RR}))
+
 # Two brokers, A dials B duplex -------------------------------------------------------------
 for conduit in (True, False):
     tag = "conduit" if conduit else "noconduit"
@@ -265,6 +314,12 @@ for conduit in (True, False):
         "A->B duplex, networkTTL 1, conduitSubscriptions=%s: n1..n4 on B with selectors, "
         "one message per identity published on A" % str(conduit).lower(),
         pair(conduit), [(i, "B") for i in IDS4], "A", IDS4, None))
+    CASES.append(sel_case(
+        "pair_sel4_local_remote_first_%s" % tag,
+        "as pair_sel4_local_%s, but n3,n4 on B subscribe before n1,n2 on A, so A's demand "
+        "subscription for B precedes the local consumers in A's dispatch order" % tag,
+        pair(conduit), [("n3", "B"), ("n4", "B"), ("n1", "A"), ("n2", "A")], "A", IDS4,
+        None))
     CASES.append(sel_case(
         "pair_sel4_local_%s" % tag,
         "A->B duplex, conduitSubscriptions=%s: n1,n2 on A (local to the producer), n3,n4 on "

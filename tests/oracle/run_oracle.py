@@ -204,6 +204,8 @@ def _on_signal(signum, _frame):
 
 def port_free(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # like Java's ServerSocket: TIME_WAIT leftovers of the previous group are no obstacle
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
         return True

@@ -81,7 +81,7 @@ void Simulation::announce(ConsumerIndex id, bool added)
         const auto slot = static_cast<std::uint32_t>(advisories_.size());
         advisories_.push_back({added, bridge_index, id});
         const auto& bridge = bridges_[bridge_index];
-        wan_->send(bridge.advisory_stream(), kAdvisoryBytes, (1ULL << 63) | slot);
+        wan_->send(bridge.advisory_stream(), kAdvisoryBytes, (1ULL << 63) | slot, now_s_);
     }
 }
 
@@ -314,7 +314,7 @@ void Simulation::forward(const Copy& copy, const Consumer& demand)
 
     const auto slot = store_copy(sent);
     wan_->send(bridge.forward_stream(), bytes,
-               (static_cast<std::uint64_t>(bridge.remote) << 32) | slot);
+               (static_cast<std::uint64_t>(bridge.remote) << 32) | slot, now_s_);
 }
 
 }  // namespace brokersim::engine

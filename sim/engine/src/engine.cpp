@@ -16,8 +16,9 @@ constexpr std::uint64_t kAdvisoryBit = 1ULL << 63;
 
 }  // namespace
 
-Simulation::Simulation(const model::Scenario& scenario, model::TraceSink& sink, bool quiet)
-    : scenario_(scenario), sink_(sink), topology_(scenario)
+Simulation::Simulation(const model::Scenario& scenario, model::TraceSink& sink,
+                       const RunOptions& options)
+    : scenario_(scenario), sink_(sink), topology_(scenario), quantum_s_(options.time_quantum_s)
 {
     topology_.check_connectors();
     build_brokers();
@@ -25,7 +26,7 @@ Simulation::Simulation(const model::Scenario& scenario, model::TraceSink& sink, 
     std::vector<int> broker_datacenter;
     for (const auto& broker : brokers_)
         broker_datacenter.push_back(broker.datacenter);
-    wan_ = std::make_unique<Wan>(scenario, topology_, broker_datacenter, quiet);
+    wan_ = std::make_unique<Wan>(scenario, topology_, broker_datacenter, options.quiet_simgrid);
 
     std::vector<BrokerIndex> group_brokers;
     for (const auto& group : scenario.node_groups) {
@@ -256,7 +257,7 @@ void Simulation::run()
                             static_cast<std::uint32_t>(item & 0xffffffffu),
                             static_cast<std::uint32_t>((item >> 32) & 0xffffu)});
     };
-    wan_->run(next_local, process_due, arrived);
+    wan_->run(quantum_s_, next_local, process_due, arrived);
 
     // What is still waiting on a queue at the end is stranded there.
     for (BrokerIndex b = 0; b < brokers_.size(); ++b)
@@ -271,7 +272,7 @@ void Simulation::run()
 
 void run(const model::Scenario& scenario, model::TraceSink& sink, const RunOptions& options)
 {
-    Simulation simulation(scenario, sink, options.quiet_simgrid);
+    Simulation simulation(scenario, sink, options);
     simulation.run();
 }
 

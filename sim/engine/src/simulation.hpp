@@ -9,6 +9,7 @@
 #include "node_table.hpp"
 #include "wan.hpp"
 
+#include "brokersim/engine/engine.hpp"
 #include "brokersim/model/scenario.hpp"
 #include "brokersim/model/topology.hpp"
 #include "brokersim/model/trace.hpp"
@@ -182,7 +183,7 @@ struct RequestState
 class Simulation
 {
 public:
-    Simulation(const model::Scenario& scenario, model::TraceSink& sink, bool quiet);
+    Simulation(const model::Scenario& scenario, model::TraceSink& sink, const RunOptions& options);
     void run();
 
 private:
@@ -235,6 +236,7 @@ private:
     std::unique_ptr<Wan> wan_;
     std::unique_ptr<NodeTable> nodes_;
     double now_s_ = 0;
+    double quantum_s_ = 0;
 
     std::vector<BrokerState> brokers_;
     std::vector<model::Destination> destinations_;

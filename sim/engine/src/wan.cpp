@@ -22,12 +22,18 @@ constexpr double kTimeEpsilon_s = 1e-12;
 
 struct Wan::Stream
 {
+    struct Item
+    {
+        std::uint32_t bytes;
+        std::uint64_t item;
+        double ready_s;
+    };
     sg::Host* from = nullptr;
     sg::Host* to = nullptr;
     double latency_s = 0;
     double batch_cap_bytes = kMinBatchBytes;
-    std::deque<std::pair<std::uint32_t, std::uint64_t>> queued;  // (bytes, item)
-    std::vector<std::pair<std::uint32_t, std::uint64_t>> in_flight;
+    std::deque<Item> queued;
+    std::vector<Item> in_flight;
     double started_s = 0;
     bool busy = false;
 };
@@ -132,10 +138,10 @@ double Wan::latency_s(model::BrokerIndex from, model::BrokerIndex to) const
     return impl_->latency[from][to];
 }
 
-void Wan::send(int stream_index, std::uint32_t bytes, std::uint64_t item)
+void Wan::send(int stream_index, std::uint32_t bytes, std::uint64_t item, double ready_s)
 {
     auto& stream = impl_->streams[stream_index];
-    stream.queued.emplace_back(bytes, item);
+    stream.queued.push_back({bytes, item, ready_s});
     if (!stream.busy)
         start_transfer(stream);
 }
@@ -145,9 +151,9 @@ void Wan::start_transfer(Stream& stream)
     double total = 0;
     stream.in_flight.clear();
     while (!stream.queued.empty() &&
-           (stream.in_flight.empty() || total + stream.queued.front().first <=
+           (stream.in_flight.empty() || total + stream.queued.front().bytes <=
                                             stream.batch_cap_bytes)) {
-        total += stream.queued.front().first;
+        total += stream.queued.front().bytes;
         stream.in_flight.push_back(stream.queued.front());
         stream.queued.pop_front();
     }
@@ -168,16 +174,17 @@ void Wan::complete_transfer(std::size_t index, const ArrivalHandler& arrived)
     const double now = sg::Engine::get_clock();
     const double duration = now - stream.started_s;
     double total = 0;
-    for (const auto& [bytes, item] : stream.in_flight)
-        total += bytes;
+    for (const auto& item : stream.in_flight)
+        total += item.bytes;
 
     // Item k's last byte left at its offset's share of the transfer; it arrives one
     // propagation latency later (never before now, should sharing have slowed the batch).
     double offset = 0;
-    for (const auto& [bytes, item] : stream.in_flight) {
-        offset += bytes;
+    for (const auto& item : stream.in_flight) {
+        offset += item.bytes;
         const double sent_s = stream.started_s + duration * (offset / total);
-        arrived(std::max(now, sent_s + stream.latency_s), item);
+        arrived(std::max({now, sent_s + stream.latency_s, item.ready_s + stream.latency_s}),
+                item.item);
     }
     stream.in_flight.clear();
     stream.busy = false;
@@ -185,15 +192,15 @@ void Wan::complete_transfer(std::size_t index, const ArrivalHandler& arrived)
         start_transfer(stream);
 }
 
-void Wan::run(const std::function<double()>& next_local_s,
+void Wan::run(double quantum_s, const std::function<double()>& next_local_s,
               const std::function<void(double)>& process_local, const ArrivalHandler& arrived)
 {
     sg::Actor::create("engine", impl_->hosts.front(), [&] {
         while (true) {
             const double next_s = next_local_s();
             const double now = sg::Engine::get_clock();
-            if (next_s <= now + kTimeEpsilon_s) {
-                process_local(std::max(now, next_s));
+            if (next_s <= now + std::max(quantum_s, kTimeEpsilon_s)) {
+                process_local(std::max(next_s, now + quantum_s));
                 continue;
             }
             if (impl_->comms.empty()) {

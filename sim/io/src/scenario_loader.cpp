@@ -56,8 +56,7 @@ private:
     std::map<std::string, int, std::less<>> first_lines_;
 };
 
-template <typename T>
-std::vector<std::string> names_of(const std::vector<T>& items)
+template <typename T> std::vector<std::string> names_of(const std::vector<T>& items)
 {
     std::vector<std::string> names;
     names.reserve(items.size());
@@ -221,8 +220,8 @@ double ScenarioLoader::bandwidth_bps(const Value& value) const
 {
     const double bps = reader_.positive(value) * bps_per_mbps;
     if (!std::isfinite(bps))
-        reader_.fail(value, fmt::format("{} is out of range, got {}", value.label,
-                                        value.node.Scalar()));
+        reader_.fail(value,
+                     fmt::format("{} is out of range, got {}", value.label, value.node.Scalar()));
     return bps;
 }
 
@@ -230,8 +229,8 @@ template <typename T>
 void ScenarioLoader::check_reference(const Value& value, const std::string& name,
                                      std::string_view noun, const std::vector<T>& known) const
 {
-    const bool found = std::any_of(known.begin(), known.end(),
-                                   [&](const T& item) { return item.name == name; });
+    const bool found =
+        std::any_of(known.begin(), known.end(), [&](const T& item) { return item.name == name; });
     if (!found)
         reader_.fail(value, fmt::format("unknown {} {}{}", noun, quoted(name),
                                         suggestion(name, names_of(known))));
@@ -349,23 +348,11 @@ Link ScenarioLoader::read_link(const Value& item)
 Connector ScenarioLoader::read_connector(const Value& item)
 {
     const MapReader map(reader_, item, "connector", "connector attribute",
-                        {"on",
-                         "to",
-                         "name",
-                         "duplex",
-                         "networkTTL",
-                         "messageTTL",
-                         "consumerTTL",
-                         "conduitSubscriptions",
-                         "dynamicOnly",
-                         "decreaseNetworkConsumerPriority",
-                         "consumerPriorityBase",
-                         "suppressDuplicateTopicSubscriptions",
-                         "suppressDuplicateQueueSubscriptions",
-                         "bridgeTempDestinations",
-                         "prefetchSize",
-                         "excludedDestinations",
-                         "dynamicallyIncludedDestinations",
+                        {"on", "to", "name", "duplex", "networkTTL", "messageTTL", "consumerTTL",
+                         "conduitSubscriptions", "dynamicOnly", "decreaseNetworkConsumerPriority",
+                         "consumerPriorityBase", "suppressDuplicateTopicSubscriptions",
+                         "suppressDuplicateQueueSubscriptions", "bridgeTempDestinations",
+                         "prefetchSize", "excludedDestinations", "dynamicallyIncludedDestinations",
                          "staticallyIncludedDestinations"});
     Connector connector;
     connector.pos = map.pos();
@@ -385,10 +372,10 @@ Connector ScenarioLoader::read_connector(const Value& item)
     const auto [first, inserted] =
         connector_lines_.try_emplace(std::pair(connector.on, connector.name), name_mark.line + 1);
     if (!inserted)
-        reader_.fail(name_mark, fmt::format("duplicate connector name {} on broker {} (first "
-                                            "defined on line {})",
-                                            quoted(connector.name), quoted(connector.on),
-                                            first->second));
+        reader_.fail(name_mark,
+                     fmt::format("duplicate connector name {} on broker {} (first "
+                                 "defined on line {})",
+                                 quoted(connector.name), quoted(connector.on), first->second));
 
     // networkTTL sets both TTLs; an explicit messageTTL or consumerTTL wins wherever it is.
     int network_ttl = connector.message_ttl;
@@ -401,8 +388,7 @@ Connector ScenarioLoader::read_connector(const Value& item)
     set_bool(map, "duplex", connector.duplex);
     set_bool(map, "conduitSubscriptions", connector.conduit_subscriptions);
     set_bool(map, "dynamicOnly", connector.dynamic_only);
-    set_bool(map, "decreaseNetworkConsumerPriority",
-             connector.decrease_network_consumer_priority);
+    set_bool(map, "decreaseNetworkConsumerPriority", connector.decrease_network_consumer_priority);
     set_int(map, "consumerPriorityBase", connector.consumer_priority_base,
             std::numeric_limits<int>::min());
     set_bool(map, "suppressDuplicateTopicSubscriptions",
@@ -448,9 +434,9 @@ DestinationFilter ScenarioLoader::read_destination_filter(const Value& value) co
 
 NodeGroup ScenarioLoader::read_node_group(const Value& item)
 {
-    const MapReader map(reader_, item, "node group", "node group key",
-                        {"name", "count", "broker", "identity", "facts", "classes", "agents",
-                         "collectives"});
+    const MapReader map(
+        reader_, item, "node group", "node group key",
+        {"name", "count", "broker", "identity", "facts", "classes", "agents", "collectives"});
     NodeGroup group;
     group.pos = map.pos();
     group.count = static_cast<int>(reader_.integer(map.require("count"), 1, int_max));
@@ -689,9 +675,9 @@ void ScenarioLoader::check_collective(const Value& value, const std::string& col
 std::string read_file(const std::string& path)
 {
     const auto cannot_read = [&path] {
-        return model::InputError(model::SourcePos{path, 0, 0},
-                                 fmt::format("cannot read scenario file: {}",
-                                             std::strerror(errno)));
+        return model::InputError(
+            model::SourcePos{path, 0, 0},
+            fmt::format("cannot read scenario file: {}", std::strerror(errno)));
     };
     errno = 0;
     const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
@@ -709,7 +695,7 @@ std::string read_file(const std::string& path)
     return text;
 }
 
-}  // namespace
+} // namespace
 
 model::Scenario load_scenario(const std::string& path)
 {
@@ -721,4 +707,4 @@ model::Scenario load_scenario_text(std::string_view text, const std::string& fil
     return ScenarioLoader(file_name, text).load();
 }
 
-}  // namespace brokersim::io
+} // namespace brokersim::io

@@ -93,8 +93,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b)
         current[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const bool same = lower(a[i - 1]) == lower(b[j - 1]);
-            current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
-                                   previous[j - 1] + (same ? 0 : 1)});
+            current[j] =
+                std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (same ? 0 : 1)});
             if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
                 lower(a[i - 2]) == lower(b[j - 1]))
                 current[j] = std::min(current[j], before[j - 2] + 1);
@@ -105,7 +105,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b)
     return previous[b.size()];
 }
 
-}  // namespace
+} // namespace
 
 std::string quoted(std::string_view text)
 {
@@ -156,8 +156,7 @@ std::string suggestion(std::string_view word, const std::vector<std::string>& ch
 
 YamlReader::YamlReader(std::string file, std::string_view text)
     : file_(std::move(file)), text_(text), mark_offset_(text.starts_with("\xEF\xBB\xBF") ? 3 : 0)
-{
-}
+{}
 
 Value YamlReader::parse_document() const
 {
@@ -196,8 +195,8 @@ void YamlReader::fail(const Value& value, const std::string& message) const
 
 void YamlReader::fail_type(const Value& value, std::string_view expected) const
 {
-    fail(value, fmt::format("expected {} for {}, got {}", expected, value.label,
-                            describe(value.node)));
+    fail(value,
+         fmt::format("expected {} for {}, got {}", expected, value.label, describe(value.node)));
 }
 
 std::string YamlReader::string(const Value& value) const
@@ -269,17 +268,19 @@ std::int64_t YamlReader::integer(const Value& value, std::int64_t min, std::int6
         fail_type(value, "an integer");
 
     const auto& text = value.node.Scalar();
-    const std::string_view digits = text.starts_with('+') ? text.substr(1) : text;
+    std::string_view digits = text;
+    if (digits.starts_with('+'))
+        digits.remove_prefix(1);
     std::int64_t result = 0;
     const auto error = std::from_chars(digits.data(), digits.data() + digits.size(), result).ec;
     const bool too_small = error != std::errc{} ? digits.starts_with('-') : result < min;
     const bool too_large = error != std::errc{} ? !digits.starts_with('-') : result > max;
     if (too_small)
-        fail(value, fmt::format("{} must be at least {}, got {}", value.label, min,
-                                shown_number(text)));
+        fail(value,
+             fmt::format("{} must be at least {}, got {}", value.label, min, shown_number(text)));
     if (too_large)
-        fail(value, fmt::format("{} must be at most {}, got {}", value.label, max,
-                                shown_number(text)));
+        fail(value,
+             fmt::format("{} must be at most {}, got {}", value.label, max, shown_number(text)));
     return result;
 }
 
@@ -324,8 +325,8 @@ std::vector<Entry> YamlReader::entries(const Value& value) const
         const auto& key = it->first.Scalar();
         const auto [first, inserted] = first_lines.try_emplace(key, key_mark.line + 1);
         if (!inserted)
-            fail(key_mark, fmt::format("duplicate key {} (first on line {})", quoted(key),
-                                       first->second));
+            fail(key_mark,
+                 fmt::format("duplicate key {} (first on line {})", quoted(key), first->second));
 
         const auto value_mark = it->second.IsNull() ? key_mark : it->second.Mark();
         result.push_back(Entry{key, key_mark, Value{it->second, quoted(key), value_mark}});
@@ -372,12 +373,11 @@ YAML::Mark YamlReader::empty_item_mark(const YAML::Mark& item, const YAML::Mark&
     const auto line_start = text_.rfind('\n', dash);
     YAML::Mark result;
     result.pos = static_cast<int>(dash - mark_offset_);
-    result.line = static_cast<int>(
-        std::count(text_.begin() + static_cast<std::ptrdiff_t>(mark_offset_),
-                   text_.begin() + static_cast<std::ptrdiff_t>(dash), '\n'));
-    result.column = static_cast<int>(line_start == std::string_view::npos
-                                         ? dash - mark_offset_
-                                         : dash - line_start - 1);
+    result.line =
+        static_cast<int>(std::count(text_.begin() + static_cast<std::ptrdiff_t>(mark_offset_),
+                                    text_.begin() + static_cast<std::ptrdiff_t>(dash), '\n'));
+    result.column = static_cast<int>(line_start == std::string_view::npos ? dash - mark_offset_
+                                                                          : dash - line_start - 1);
     return result;
 }
 
@@ -421,4 +421,4 @@ Value MapReader::require(std::string_view key) const
     return *value;
 }
 
-}  // namespace brokersim::io
+} // namespace brokersim::io

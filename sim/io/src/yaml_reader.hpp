@@ -57,9 +57,9 @@ public:
     [[noreturn]] void fail_type(const Value& value, std::string_view expected) const;
 
     std::string string(const Value& value) const;
-    std::string name(const Value& value) const;  // a non-empty string
+    std::string name(const Value& value) const; // a non-empty string
     bool boolean(const Value& value) const;
-    double number(const Value& value) const;  // finite
+    double number(const Value& value) const; // finite
     double non_negative(const Value& value) const;
     double positive(const Value& value) const;
     std::int64_t integer(const Value& value, std::int64_t min, std::int64_t max) const;
@@ -83,7 +83,7 @@ private:
 
     std::string file_;
     std::string_view text_;
-    std::size_t mark_offset_ = 0;  // yaml-cpp does not count a UTF-8 byte order mark
+    std::size_t mark_offset_ = 0; // yaml-cpp does not count a UTF-8 byte order mark
 };
 
 // A map whose keys must all come from a fixed list. `noun` names the map in messages ("link
@@ -106,4 +106,4 @@ private:
     YAML::Mark mark_;
 };
 
-}  // namespace brokersim::io
+} // namespace brokersim::io

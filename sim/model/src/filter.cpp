@@ -421,11 +421,13 @@ private:
     NodePtr parse_unary();
     NodePtr parse_group();
     NodePtr parse_comparison();
-    Token take_value(const Token& compare);
+    void check_value(const Token& compare) const;
     [[noreturn]] void fail_expected_term() const;
 
     void descend(const Token& at);
     static Node::Pattern compile(const Token& token);
+    static NodePtr make_listed_test(const Token& name, const Token& compare, const Token& value);
+    static NodePtr make_fact_test(const Token& name, const Token& compare, const Token& value);
     static NodePtr make_and(std::vector<NodePtr> operands);
     static NodePtr make_top_level_and(std::vector<NodePtr> operands);
 
@@ -603,8 +605,11 @@ NodePtr Parser::parse_unary()
     }
     case TokenKind::LeftParen:
         return parse_group();
-    case TokenKind::Regex:
-        return make_node(Node::ClassTest{compile(advance())});
+    case TokenKind::Regex: {
+        auto term = make_node(Node::ClassTest{compile(next_)});
+        advance();
+        return term;
+    }
     case TokenKind::Word:
         advance();
         if (next_.kind == TokenKind::Compare)
@@ -630,23 +635,58 @@ NodePtr Parser::parse_group()
     return inner;
 }
 
+// Each value is consumed only after its regex compiled, so that errors come in reading order.
 NodePtr Parser::parse_comparison()
 {
     const Token name = previous_;
     const Token compare = advance();
-    const Token value = take_value(compare);
+    check_value(compare);
 
-    if (name.text == "identity" || name.text == "agent") {
-        if (compare.compare != Compare::Equal && compare.compare != Compare::Search)
-            fail(compare, fmt::format("{} can only be compared with '=', '==' or '=~', not '{}'",
-                                      name.text, compare.spelling));
-        const bool regex = value.kind == TokenKind::Regex || compare.compare == Compare::Search;
-        auto pattern = regex ? compile(value) : Node::Pattern{value.text, std::nullopt};
-        if (name.text == "identity")
-            return make_node(Node::IdentityTest{std::move(pattern)});
-        return make_node(Node::AgentTest{std::move(pattern)});
+    const bool listed = name.text == "identity" || name.text == "agent";
+    auto term =
+        listed ? make_listed_test(name, compare, next_) : make_fact_test(name, compare, next_);
+    advance();
+    return term;
+}
+
+// A keyword is taken as a value only when it touches the operator: `state=OR` compares with
+// "OR", while `state= or x` is a value left out.
+void Parser::check_value(const Token& compare) const
+{
+    switch (next_.kind) {
+    case TokenKind::Word:
+    case TokenKind::Quoted:
+    case TokenKind::Regex:
+        return;
+    case TokenKind::And:
+    case TokenKind::Or:
+    case TokenKind::Not:
+        if (!next_.spaced && is_word_char(next_.spelling.front()))
+            return;
+        break;
+    default:
+        break;
     }
+    fail(next_,
+         fmt::format("expected a value after '{}', found {}", compare.spelling, describe(next_)));
+}
 
+// identity= and agent= name one thing a node has, literally or by regex.
+NodePtr Parser::make_listed_test(const Token& name, const Token& compare, const Token& value)
+{
+    if (compare.compare != Compare::Equal && compare.compare != Compare::Search)
+        fail(compare, fmt::format("{} can only be compared with '=', '==' or '=~', not '{}'",
+                                  name.text, compare.spelling));
+
+    const bool regex = value.kind == TokenKind::Regex || compare.compare == Compare::Search;
+    auto pattern = regex ? compile(value) : Node::Pattern{value.text, std::nullopt};
+    if (name.text == "identity")
+        return make_node(Node::IdentityTest{std::move(pattern)});
+    return make_node(Node::AgentTest{std::move(pattern)});
+}
+
+NodePtr Parser::make_fact_test(const Token& name, const Token& compare, const Token& value)
+{
     Node::FactTest test{name.text, compare.compare, {value.text, std::nullopt}, std::nullopt};
     if (value.kind == TokenKind::Regex) {
         if (test.compare == Compare::Equal)
@@ -657,33 +697,12 @@ NodePtr Parser::parse_comparison()
             fail(value, fmt::format("a regex can only follow '=', '==', '=~' or '!=', not '{}'",
                                     compare.spelling));
     }
+
     if (test.compare == Compare::Search || test.compare == Compare::NotSearch)
         test.value = compile(value);
     else
         test.number = parse_number(value.text);
     return make_node(std::move(test));
-}
-
-// A keyword is taken as a value only when it touches the operator: `state=OR` compares with
-// "OR", while `state= or x` is a value left out.
-Token Parser::take_value(const Token& compare)
-{
-    switch (next_.kind) {
-    case TokenKind::Word:
-    case TokenKind::Quoted:
-    case TokenKind::Regex:
-        return advance();
-    case TokenKind::And:
-    case TokenKind::Or:
-    case TokenKind::Not:
-        if (!next_.spaced && is_word_char(next_.spelling.front()))
-            return advance();
-        break;
-    default:
-        break;
-    }
-    fail(next_,
-         fmt::format("expected a value after '{}', found {}", compare.spelling, describe(next_)));
 }
 
 void Parser::fail_expected_term() const

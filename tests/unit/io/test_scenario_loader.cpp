@@ -106,7 +106,7 @@ std::string read_text(const std::filesystem::path& path)
     return text.str();
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("the example scenario loads with its top-level values")
 {
@@ -117,7 +117,7 @@ TEST_CASE("the example scenario loads with its top-level values")
     CHECK(scenario.seed == 7);
     CHECK(scenario.expectations.size() == 1);
     CHECK(scenario.expectations[0].first == "every matching node replies within 3 s");
-    CHECK(scenario.expectations[0].second.to_string() == "t.yaml:63:5");
+    CHECK(scenario.expectations[0].second.to_string() == "t.yaml:52:5");
 }
 
 TEST_CASE("datacenters take plain names or maps, with LAN figures converted to SI units")
@@ -271,7 +271,7 @@ TEST_CASE("requests keep their values and default timeout, size and collective")
     CHECK_FALSE(ping.timeout_s.has_value());
     CHECK(ping.request_bytes == 900);
     CHECK(ping.collective == "mcollective");
-    CHECK(ping.pos.to_string() == "t.yaml:61:5");
+    CHECK(ping.pos.to_string() == "t.yaml:50:5");
 }
 
 TEST_CASE("the seed defaults to 1")
@@ -309,14 +309,14 @@ TEST_CASE("a missing file names the reason")
 TEST_CASE("an unknown attribute differing only in case suggests the right spelling")
 {
     CHECK(error_with("connectors:\n  - {on: noc, to: uk, networkTtl: 2}\n") ==
-          "t.yaml:7:24: error: unknown connector attribute 'networkTtl' (did you mean "
+          "t.yaml:7:23: error: unknown connector attribute 'networkTtl' (did you mean "
           "'networkTTL'?)");
 }
 
 TEST_CASE("an unknown key far from every valid one lists the few valid keys")
 {
     CHECK(error_with("clients:\n  - {name: op, broker: noc, colour: red}\n") ==
-          "t.yaml:7:31: error: unknown client key 'colour' (valid: name, broker, identity)");
+          "t.yaml:7:29: error: unknown client key 'colour' (valid: name, broker, identity)");
 }
 
 TEST_CASE("an unknown top-level key is neither guessed nor listed among many")
@@ -328,7 +328,7 @@ TEST_CASE("a key given twice in one map is an error, not a silent override")
 {
     CHECK(error_with("links:\n  - {between: [noc, uk], latency_ms: 1, latency_ms: 2, "
                      "bandwidth_mbps: 1}\n") ==
-          "t.yaml:7:42: error: duplicate key 'latency_ms' (first on line 7)");
+          "t.yaml:7:41: error: duplicate key 'latency_ms' (first on line 7)");
 }
 
 TEST_CASE("a word where a number belongs names the key and the value")
@@ -340,7 +340,7 @@ TEST_CASE("a word where a number belongs names the key and the value")
 TEST_CASE("booleans are true or false only")
 {
     CHECK(error_with("connectors:\n  - {on: noc, to: uk, duplex: yes}\n") ==
-          "t.yaml:7:32: error: expected true or false for 'duplex', got 'yes'");
+          "t.yaml:7:31: error: expected true or false for 'duplex', got 'yes'");
 }
 
 TEST_CASE("a scalar where a list belongs, and an empty value, are type errors")
@@ -373,19 +373,20 @@ TEST_CASE("numbers out of their range name the bound")
     CHECK(error_with("links:\n  - {between: [noc, uk], latency_ms: 1, bandwidth_mbps: 0}\n") ==
           "t.yaml:7:57: error: 'bandwidth_mbps' must be greater than 0, got 0");
     CHECK(error_with("connectors:\n  - {on: noc, to: uk, networkTTL: -2}\n") ==
-          "t.yaml:7:36: error: 'networkTTL' must be at least -1, got -2");
+          "t.yaml:7:35: error: 'networkTTL' must be at least -1, got -2");
     CHECK(error_with("nodes:\n  - {count: 0, broker: uk, identity: n}\n") ==
-          "t.yaml:7:14: error: 'count' must be at least 1, got 0");
+          "t.yaml:7:13: error: 'count' must be at least 1, got 0");
 }
 
 TEST_CASE("huge numbers are range errors, not overflows")
 {
     CHECK(error_with("nodes:\n  - {count: 99999999999999999999999, broker: uk, identity: "
                      "'n{i}'}\n") ==
-          "t.yaml:7:14: error: 'count' must be at most 2147483647, got 99999999999999999999999");
+          "t.yaml:7:13: error: 'count' must be at most 2147483647, got 99999999999999999999999");
     CHECK(error_with("links:\n  - {between: [noc, uk], latency_ms: 1, bandwidth_mbps: 1e308}\n") ==
           "t.yaml:7:57: error: 'bandwidth_mbps' is out of range, got 1e308");
-    CHECK(error_of("name: t\nseed: -1\n") == "t.yaml:2:7: error: 'seed' must be at least 0, got -1");
+    CHECK(error_of("name: t\nseed: -1\n") ==
+          "t.yaml:2:7: error: 'seed' must be at least 0, got -1");
 }
 
 TEST_CASE("a name used twice points at the second one")
@@ -436,7 +437,7 @@ TEST_CASE("a fact share must lie in (0, 1]")
 {
     CHECK(error_with("nodes:\n  - count: 1\n    broker: uk\n    identity: n\n    facts:\n"
                      "      customer: {acme: 1.5, globex: -0.5}\n") ==
-          "t.yaml:11:23: error: share of 'acme' in fact 'customer' must be greater than 0 and at "
+          "t.yaml:11:24: error: share of 'acme' in fact 'customer' must be greater than 0 and at "
           "most 1, got 1.5");
 }
 
@@ -451,11 +452,11 @@ TEST_CASE("a node group of more than one node needs {i} in its identity")
 TEST_CASE("destination filters name their type")
 {
     CHECK(error_with("connectors:\n  - {on: noc, to: uk, excludedDestinations: [queue>]}\n") ==
-          "t.yaml:7:47: error: bad destination filter 'queue>' (expected 'topic:PATTERN' or "
+          "t.yaml:7:46: error: bad destination filter 'queue>' (expected 'topic:PATTERN' or "
           "'queue:PATTERN')");
     CHECK(error_with("connectors:\n  - {on: noc, to: uk, excludedDestinations: ['topic:a.>.b']}"
                      "\n") ==
-          "t.yaml:7:47: error: bad destination filter 'topic:a.>.b' ('>' must be the last "
+          "t.yaml:7:46: error: bad destination filter 'topic:a.>.b' ('>' must be the last "
           "segment)");
 }
 
@@ -484,9 +485,9 @@ TEST_CASE("a filter error points into the filter, past the opening quote")
     const std::string quoted_request = "requests:\n  - {at_s: 1, client: op, agent: a, action: b, "
                                        "filter: \"" +
                                        filter + "\"}\n";
-    // `filter: "` ends at column 55; the filter's first character is column 56.
+    // The quote is at column 56, so the filter's first character is at column 57.
     CHECK(error_with(nodes + clients + quoted_request) ==
-          "t.yaml:11:" + std::to_string(55 + column) + ": error: bad filter: " + message);
+          "t.yaml:11:" + std::to_string(56 + column) + ": error: bad filter: " + message);
 
     const std::string plain_request = "requests:\n  - at_s: 1\n    client: op\n    agent: a\n"
                                       "    action: b\n    filter: " +
@@ -502,7 +503,7 @@ TEST_CASE("a request's collective must be one some node group is in")
     CHECK(error_with(nodes + clients +
                      "requests:\n  - {at_s: 1, client: op, agent: a, action: b, "
                      "collective: mcolective}\n") ==
-          "t.yaml:11:61: error: no node group is in collective 'mcolective' (did you mean "
+          "t.yaml:11:60: error: no node group is in collective 'mcolective' (did you mean "
           "'mcollective'?)");
 }
 

@@ -3,9 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 using brokersim::model::Filter;
@@ -457,6 +461,14 @@ TEST_CASE("a parse error names an invalid regular expression and why")
     CHECK(parse_failure("agent=/x{2,1}/") ==
           ParseFailure{7, "invalid regular expression 'x{2,1}': invalid repeat count between "
                           "'{' and '}'"});
+}
+
+TEST_CASE("a parse error is the first problem in reading order")
+{
+    CHECK(parse_failure("/web[/ & b") ==
+          ParseFailure{1, "invalid regular expression 'web[': '[' without a matching ']'"});
+    CHECK(parse_failure("os=~/(/ | b") ==
+          ParseFailure{5, "invalid regular expression '(': '(' without a matching ')'"});
 }
 
 TEST_CASE("a parse error points out Ruby regex escapes that ECMAScript lacks")
