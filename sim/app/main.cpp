@@ -15,18 +15,21 @@
 
 namespace {
 
-// Writes the whole text or nothing: a temporary file renamed into place.
+// Writes the whole text or nothing: a temporary file beside the target, renamed into place,
+// and removed again should anything fail.
 void write_file_atomically(const std::string& path, const std::string& text)
 {
-    const auto temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out)
-            throw std::runtime_error(fmt::format("cannot write '{}'", temporary));
+    const auto temporary = path + ".brokersim-tmp";
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    std::error_code error;
+    if (out)
+        std::filesystem::rename(temporary, path, error);
+    if (!out || error) {
+        std::filesystem::remove(temporary, error);
+        throw std::runtime_error(fmt::format("cannot write report to '{}'", path));
     }
-    std::filesystem::rename(temporary, path);
 }
 
 int run_command(const std::string& scenario_path, bool json, bool exact,

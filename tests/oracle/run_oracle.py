@@ -556,9 +556,14 @@ def compare(case, result):
 
 
 def signature(r):
-    """What must be identical between repeated runs."""
-    return json.dumps({"deliveries": r["deliveries"], "leftover": r["leftover"],
-                       "per_consumer": {n: pc["messages"] for n, pc in r["consumers"].items()}},
+    """What must be identical between repeated runs: counts, which consumer got which
+    messages (as a multiset: arrival order over two network paths is a race) and where
+    undelivered messages were left."""
+    return json.dumps({"deliveries": r["deliveries"],
+                       "leftover": {b: {q: sorted(ms) for q, ms in per.items()}
+                                    for b, per in r["leftover"].items()},
+                       "per_consumer": {n: sorted(pc["messages"])
+                                        for n, pc in r["consumers"].items()}},
                       sort_keys=True)
 
 
@@ -807,8 +812,8 @@ def main(argv=None):
         "cases": {r["name"]: dict(r, stable_across_runs=stable[r["name"]],
                                   expected=all_cases[r["name"]].get("expected"))
                   for r in first},
-        "other_runs": [{"results": {x["name"]: {"deliveries": x["deliveries"],
-                                                "leftover": x["leftover"]}
+        "other_runs": [{"seconds": run["seconds"],
+                        "results": {x["name"]: json.loads(signature(x))
                                     for x in run["results"]}}
                        for run in runs[1:]],
     }

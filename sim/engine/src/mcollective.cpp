@@ -24,7 +24,7 @@ void Simulation::publish(MessageIndex message, BrokerIndex broker, double at_bro
 void Simulation::start_request(std::uint32_t index)
 {
     auto& request = requests_[index];
-    const auto& broker = brokers_[request.broker];
+    auto& broker = brokers_[request.broker];
 
     // A fresh reply queue per request (MCollective 2.6.0 and later), subscribed before the
     // request is published.
@@ -47,11 +47,9 @@ void Simulation::start_request(std::uint32_t index)
     message.expires_s = now_s_ + kMessageExpiry_s;
     messages_.push_back(message);
 
-    auto& nic = brokers_[request.broker];
-    const double bytes = message.body_bytes + kStompFramingBytes;
-    const double start_s = std::max(nic.nic_in_free_s, now_s_ + broker.lan_latency_s);
-    nic.nic_in_free_s = start_s + bytes / broker.lan_bandwidth_Bps;
-    publish(static_cast<MessageIndex>(messages_.size() - 1), request.broker, nic.nic_in_free_s);
+    const double at_broker_s =
+        broker.receive_from_lan(now_s_, message.body_bytes + kStompFramingBytes);
+    publish(static_cast<MessageIndex>(messages_.size() - 1), request.broker, at_broker_s);
 
     const double timeout_s = request.spec->timeout_s.value_or(request.agent_timeout_s +
                                                               kDiscoveryTimeout_s);
@@ -78,9 +76,8 @@ void Simulation::start_fan_out(const Copy& copy, BrokerIndex broker_index,
     fan_out.broker = broker_index;
     fan_out.group = group_consumer.group;
     fan_out.spacing_s = bytes / broker.lan_bandwidth_Bps;
-    const double start_s = std::max(broker.nic_out_free_s, now_s_);
-    broker.nic_out_free_s = start_s + fan_out.spacing_s * group.count;
-    fan_out.first_s = start_s + fan_out.spacing_s + broker.lan_latency_s;
+    const double last_sent_s = broker.send_to_lan(now_s_, bytes, group.count);
+    fan_out.first_s = last_sent_s - fan_out.spacing_s * (group.count - 1) + broker.lan_latency_s;
 
     std::uint32_t slot;
     if (free_fan_outs_.empty()) {
@@ -164,10 +161,9 @@ void Simulation::node_replies(NodeIndex node, std::uint32_t request_index)
     reply.expires_s = now_s_ + kMessageExpiry_s;
     messages_.push_back(reply);
 
-    const double bytes = reply.body_bytes + kStompFramingBytes;
-    const double start_s = std::max(broker.nic_in_free_s, now_s_ + broker.lan_latency_s);
-    broker.nic_in_free_s = start_s + bytes / broker.lan_bandwidth_Bps;
-    publish(static_cast<MessageIndex>(messages_.size() - 1), broker_index, broker.nic_in_free_s);
+    const double at_broker_s =
+        broker.receive_from_lan(now_s_, reply.body_bytes + kStompFramingBytes);
+    publish(static_cast<MessageIndex>(messages_.size() - 1), broker_index, at_broker_s);
 }
 
 void Simulation::hand_to_local(const Copy& copy, ConsumerIndex consumer_id)
@@ -179,10 +175,9 @@ void Simulation::hand_to_local(const Copy& copy, ConsumerIndex consumer_id)
     }
 
     auto& broker = brokers_[consumer.broker];
-    const double bytes = messages_[copy.message].body_bytes + kStompFramingBytes;
-    const double start_s = std::max(broker.nic_out_free_s, now_s_);
-    broker.nic_out_free_s = start_s + bytes / broker.lan_bandwidth_Bps;
-    schedule(broker.nic_out_free_s + broker.lan_latency_s,
+    const double sent_s =
+        broker.send_to_lan(now_s_, messages_[copy.message].body_bytes + kStompFramingBytes);
+    schedule(sent_s + broker.lan_latency_s,
              {LocalEvent::Kind::ClientDeliver, store_copy(copy), consumer_id});
 }
 

@@ -14,6 +14,7 @@
 #include "brokersim/model/topology.hpp"
 #include "brokersim/model/trace.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -106,6 +107,19 @@ struct BrokerState
     double nic_in_free_s = 0;      // and from them
     std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
     std::vector<model::PolicyEntry> policies;
+
+    // When the last byte of a frame sent over the LAN at `now_s` has reached the broker.
+    double receive_from_lan(double now_s, double bytes)
+    {
+        nic_in_free_s = std::max(nic_in_free_s, now_s + lan_latency_s) + bytes / lan_bandwidth_Bps;
+        return nic_in_free_s;
+    }
+    // When the last of `count` frames handed to the NIC at `now_s` has left it.
+    double send_to_lan(double now_s, double bytes, std::uint32_t count = 1)
+    {
+        nic_out_free_s = std::max(nic_out_free_s, now_s) + count * bytes / lan_bandwidth_Bps;
+        return nic_out_free_s;
+    }
 };
 
 struct Connection
