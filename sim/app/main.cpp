@@ -19,11 +19,24 @@ namespace {
 // and removed again should anything fail.
 void write_file_atomically(const std::string& path, const std::string& text)
 {
+    // Devices, pipes and other special files are written in place: renaming over them would
+    // replace them.
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
+        !std::filesystem::is_directory(status)) {
+        std::ofstream device(path, std::ios::binary);
+        device << text;
+        device.close();
+        if (!device)
+            throw std::runtime_error(fmt::format("cannot write report to '{}'", path));
+        return;
+    }
+
     const auto temporary = path + ".brokersim-tmp";
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out << text;
     out.close();
-    std::error_code error;
     if (out)
         std::filesystem::rename(temporary, path, error);
     if (!out || error) {
@@ -45,10 +58,13 @@ int run_command(const std::string& scenario_path, bool json, bool exact,
     const auto& report = collector.report();
     const auto text = json ? brokersim::io::report_json(report)
                            : brokersim::io::report_text(report);
-    if (output_path.empty())
-        std::fwrite(text.data(), 1, text.size(), stdout);
-    else
+    if (output_path.empty()) {
+        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+            std::fflush(stdout) != 0)
+            throw std::runtime_error("cannot write report to standard output");
+    } else {
         write_file_atomically(output_path, text);
+    }
     return report.conservation.holds ? 0 : 3;
 }
 

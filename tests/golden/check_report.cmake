@@ -10,7 +10,7 @@ endif()
 file(READ ${EXPECTED} expected)
 if(NOT actual STREQUAL expected)
     string(RANDOM LENGTH 8 tag)
-    set(actual_file "${CMAKE_CURRENT_BINARY_DIR}/actual-${tag}.json")
+    set(actual_file "${OUT_DIR}/actual-${tag}.json")
     file(WRITE ${actual_file} "${actual}")
     message(FATAL_ERROR "report differs from ${EXPECTED}\n  actual written to ${actual_file}\n"
                         "  compare with: diff ${EXPECTED} ${actual_file}")

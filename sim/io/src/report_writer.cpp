@@ -22,17 +22,17 @@ nlohmann::json json_seconds(const std::optional<double>& seconds)
 
 void append_request_text(std::string& out, const stats::RequestReport& r)
 {
-    out += fmt::format("\nrequest {}: {} {}/{} at {:.3f} s, timeout {:.1f} s\n", r.index,
+    out += fmt::format("\nrequest {}: {} {}/{} at {:.3f} s, timeout {:g} s\n", r.index,
                        r.client, r.agent, r.action, r.at_s, r.timeout_s);
     out += fmt::format("  filter             {}\n", r.filter.empty() ? "(none)" : r.filter);
     out += fmt::format("  nodes expected     {}\n", r.expected);
     out += fmt::format("  nodes delivered    {}\n", r.delivered_nodes);
-    out += "  copies per broker ";
+    out += "  node deliveries per broker";
     for (const auto& [broker, count] : r.deliveries_by_broker)
         out += fmt::format(" {} {};", broker, count);
     out += "\n";
     out += fmt::format("  nodes matched      {}\n", r.matched);
-    out += fmt::format("  replies received   {} from {} nodes ({} late)\n", r.replies,
+    out += fmt::format("  replies received   {} from {} nodes ({} more came too late)\n", r.replies,
                        r.replying_nodes, r.late_replies);
     out += fmt::format("  missing            {}\n", r.missing);
     out += fmt::format("  first / last reply {} / {}\n", ms(r.first_reply_s), ms(r.last_reply_s));
@@ -41,7 +41,7 @@ void append_request_text(std::string& out, const stats::RequestReport& r)
     out += fmt::format("  duplicate deliveries {} (duplicate executions {})\n",
                        r.duplicate_deliveries, r.duplicate_executions);
     for (const auto& d : r.duplicate_samples)
-        out += fmt::format("    {} copy {} via {} at +{:.1f} ms\n", d.node, d.copy, d.path,
+        out += fmt::format("    {} copy {} via {}, {:.1f} ms after the request\n", d.node, d.copy, d.path,
                            d.time_s * 1000.0);
     if (r.duplicate_deliveries > r.duplicate_samples.size())
         out += fmt::format("    ... and {} more\n",

@@ -154,7 +154,11 @@ void Collector::on_drop(const model::TraceEvent& event)
         break;
     case DropReason::Stranded:
     case DropReason::Expired:
-        queue_ended_ += event.message_kind == MessageKind::Reply ? 1 : 0;
+        if (event.message_kind == MessageKind::Reply) {
+            ++queue_ended_;
+            // A reply left on a queue never reached the client in time: it came late.
+            ++report_.requests[event.request].late_replies;
+        }
         break;
     default:
         break;

@@ -32,7 +32,7 @@ struct RequestReport
     std::uint64_t executions = 0;        // agent runs, duplicates included
     std::uint64_t replies = 0;           // replies the client received in time
     std::uint64_t replying_nodes = 0;    // distinct nodes among them
-    std::uint64_t late_replies = 0;      // arrived after the client stopped listening
+    std::uint64_t late_replies = 0;      // reached the client's broker or the client too late
     std::uint64_t missing = 0;           // expected nodes with no reply in time
     std::uint64_t duplicate_deliveries = 0;
     std::uint64_t duplicate_executions = 0;
@@ -40,7 +40,7 @@ struct RequestReport
     std::optional<double> first_reply_s;  // after the request was sent
     std::optional<double> last_reply_s;
     std::optional<double> p50_s, p95_s, p99_s, max_s;
-    std::vector<DuplicateDelivery> duplicate_samples;  // the first few
+    std::vector<DuplicateDelivery> duplicate_samples;  // the first 20
 };
 
 struct LinkReport
