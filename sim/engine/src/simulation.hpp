@@ -5,7 +5,7 @@
 // mcollective.cpp holds the clients' and nodes' behaviour; engine.cpp wires them to SimGrid.
 #pragma once
 
-#include "event_queue.hpp"
+#include "brokersim/engine/event_queue.hpp"
 #include "node_table.hpp"
 #include "wan.hpp"
 

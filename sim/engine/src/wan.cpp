@@ -36,6 +36,7 @@ struct Wan::Stream
     std::vector<Item> in_flight;
     double started_s = 0;
     bool busy = false;
+    bool waiting = false;  // has queued items and no transfer yet; in Impl::waiting
 };
 
 struct Wan::Impl
@@ -47,6 +48,7 @@ struct Wan::Impl
     std::vector<Stream> streams;
     std::vector<sg::CommPtr> comms;
     std::vector<int> comm_streams;
+    std::vector<int> waiting;
 };
 
 Wan::Wan(const model::Scenario& scenario, const model::Topology& topology,
@@ -142,8 +144,21 @@ void Wan::send(int stream_index, std::uint32_t bytes, std::uint64_t item, double
 {
     auto& stream = impl_->streams[stream_index];
     stream.queued.push_back({bytes, item, ready_s});
-    if (!stream.busy)
-        start_transfer(stream);
+    if (!stream.busy && !stream.waiting) {
+        stream.waiting = true;
+        impl_->waiting.push_back(stream_index);
+    }
+}
+
+void Wan::flush()
+{
+    for (const int index : impl_->waiting) {
+        auto& stream = impl_->streams[index];
+        stream.waiting = false;
+        if (!stream.busy && !stream.queued.empty())
+            start_transfer(stream);
+    }
+    impl_->waiting.clear();
 }
 
 void Wan::start_transfer(Stream& stream)
@@ -196,11 +211,13 @@ void Wan::run(double quantum_s, const std::function<double()>& next_local_s,
               const std::function<void(double)>& process_local, const ArrivalHandler& arrived)
 {
     sg::Actor::create("engine", impl_->hosts.front(), [&] {
+        flush();  // what was sent while the scenario was being set up
         while (true) {
             const double next_s = next_local_s();
             const double now = sg::Engine::get_clock();
             if (next_s <= now + std::max(quantum_s, kTimeEpsilon_s)) {
                 process_local(std::max(next_s, now + quantum_s));
+                flush();
                 continue;
             }
             if (impl_->comms.empty()) {

@@ -38,6 +38,9 @@ public:
     int open_stream(model::BrokerIndex from, model::BrokerIndex to);
     // `ready_s` is the engine's time of the send; it may run ahead of SimGrid's clock by up to
     // the time quantum, and an item never arrives before ready_s plus the route's latency.
+    // Items sent while local events are being processed wait until `run` flushes the streams
+    // at the end of that step, so everything sent within one time quantum leaves in one
+    // transfer.
     void send(int stream, std::uint32_t bytes, std::uint64_t item, double ready_s);
     double latency_s(model::BrokerIndex from, model::BrokerIndex to) const;
 
@@ -51,6 +54,7 @@ public:
 private:
     struct Stream;
     void start_transfer(Stream& stream);
+    void flush();
     void complete_transfer(std::size_t in_flight_index, const ArrivalHandler& arrived);
 
     struct Impl;

@@ -33,6 +33,12 @@ void Collector::on_start(const model::RunInfo& info)
 {
     info_ = info;
     report_.nodes = info.node_count;
+    const auto broker_count = info.brokers.size();
+    routes_.assign(broker_count, std::vector<std::vector<std::pair<int, int>>>(broker_count));
+    for (std::size_t from = 0; from < broker_count; ++from)
+        for (std::size_t to = 0; to < broker_count; ++to)
+            routes_[from][to] = info.route(static_cast<model::BrokerIndex>(from),
+                                           static_cast<model::BrokerIndex>(to));
     for (const auto& name : info.links)
         report_.links.push_back({name});
 
@@ -79,7 +85,7 @@ void Collector::on_event(const model::TraceEvent& event)
     case TraceKind::Forward: {
         ++totals.forwards;
         queue_forwards_ += queue_message ? 1 : 0;
-        for (const auto& [link, direction] : info_.route(event.broker, event.peer)) {
+        for (const auto& [link, direction] : routes_[event.broker][event.peer]) {
             auto& report = report_.links[link];
             (direction > 0 ? report.messages_ab : report.messages_ba) += 1;
             (direction > 0 ? report.bytes_ab : report.bytes_ba) += event.bytes;

@@ -6,6 +6,8 @@
 #include "brokersim/model/trace.hpp"
 #include "brokersim/stats/report.hpp"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace brokersim::stats {
@@ -38,6 +40,7 @@ private:
 
     const model::Scenario& scenario_;
     model::RunInfo info_;
+    std::vector<std::vector<std::vector<std::pair<int, int>>>> routes_;  // [from][to]
     Report report_;
     std::vector<RequestTally> tallies_;
     // Copies of queue messages: how each arrival ended.
