@@ -515,9 +515,15 @@ def run_case(case, brokers, out_case_dir):
                     continue
                 mid = jms_to_msg.get(m.group(6))
                 if mid in hops:
-                    hops[mid].append((ln[:23], "%s->%s" % (m.group(1), m.group(2))))
+                    path = [p for p in m.group(5).split(", ") if p]
+                    hops[mid].append((ln[:23], "%s->%s" % (m.group(1), m.group(2)),
+                                      {"at": ln[:23], "from": m.group(1), "to": m.group(2),
+                                       "demand_consumer": m.group(3),
+                                       "path_len_after": len(path)}))
     for mid, a in assignment.items():
-        a["bridged"] = [h for _, h in sorted(hops.get(mid, []))]
+        hs = sorted(hops.get(mid, []), key=lambda x: x[0])
+        a["bridged"] = [h for _, h, _ in hs]
+        a["bridged_detail"] = [d for _, _, d in hs]
 
     result = {
         "name": case["name"], "description": case["description"],

@@ -155,6 +155,8 @@ void Simulation::add_demand(int bridge_index, ConsumerIndex remote_id)
     demand.remote_consumers.insert(remote_id);
     demand.network_consumer_ids = remote.network_consumer_ids;
     demand.multiplicity = config.conduit_subscriptions ? 1 : remote.multiplicity;
+    if (!config.conduit_subscriptions)
+        demand.selector = remote.selector;  // a conduit subscription drops selectors
     if (config.decrease_network_consumer_priority) {
         const int hops = static_cast<int>(demand.path.size());
         demand.priority = config.consumer_priority_base - (hops > 1 ? hops + 1 : 0);
@@ -197,6 +199,12 @@ void Simulation::remove_demand(int bridge_index, ConsumerIndex remote_id)
 
 bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
 {
+    if (consumer.selector.kind == Selector::Kind::TargetInGroup) {
+        const auto target = messages_[copy.message].target_node;
+        const auto& group = nodes_->groups()[consumer.selector.group];
+        if (target == model::kNone || target < group.first || target >= group.first + group.count)
+            return false;
+    }
     if (consumer.kind != ConsumerKind::Demand)
         return true;
     // The bridge's NetworkBridgeFilter: never back to a broker on the path, and at most
@@ -211,8 +219,9 @@ bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
 void Simulation::arrive(const Copy& copy, BrokerIndex broker)
 {
     emit(event_for(model::TraceKind::Arrive, copy, broker));
+    // Expiry compares the sender's expires stamp with this broker's own clock.
     const auto& message = messages_[copy.message];
-    if (now_s_ > message.expires_s) {
+    if (now_s_ + brokers_[broker].clock_offset_s > message.expires_s) {
         auto drop = event_for(model::TraceKind::Drop, copy, broker);
         drop.reason = model::DropReason::Expired;
         emit(drop);

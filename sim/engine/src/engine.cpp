@@ -50,6 +50,7 @@ void Simulation::build_brokers()
         state.lan_latency_s = datacenter.lan_latency_s;
         state.lan_bandwidth_Bps = datacenter.lan_bandwidth_bps / 8.0;
         state.policies = broker.policies;
+        state.clock_offset_s = broker.clock_offset_s;
         brokers_.push_back(std::move(state));
     }
     bridges_into_.resize(brokers_.size());
@@ -105,6 +106,18 @@ void Simulation::subscribe_nodes()
                 node_group_consumers_[group.group_index].push_back(
                     add_consumer(std::move(consumer)));
             }
+            if (!group.group->direct_addressing)
+                continue;
+            // The nodes queue, each node with selector mc_identity = '<its identity>'.
+            Consumer direct;
+            direct.kind = ConsumerKind::NodeGroup;
+            direct.broker = group.broker;
+            direct.destination = intern(model::DestinationType::Queue,
+                                        fmt::format("{}.nodes", collective));
+            direct.selector = {Selector::Kind::TargetInGroup, group.group_index};
+            direct.multiplicity = group.count;
+            direct.group = group.group_index;
+            node_group_consumers_[group.group_index].push_back(add_consumer(std::move(direct)));
         }
     }
 }
@@ -125,10 +138,18 @@ model::RunInfo Simulation::run_info() const
         return hops;
     };
     info.node_identity = [this](NodeIndex node) { return nodes_->identity(node); };
+    info.find_node = [this](const std::string& identity) { return nodes_->find(identity); };
     info.node_count = nodes_->size();
     for (const auto& request : scenario_.requests) {
-        // Ground truth: the nodes that load the agent, are in the collective and match.
+        // Ground truth: the nodes that load the agent, are in the collective and match; or,
+        // for a request naming identities, those that exist.
         std::uint64_t expected = 0;
+        if (!request.identities.empty()) {
+            for (const auto& identity : request.identities)
+                expected += nodes_->find(identity) ? 1 : 0;
+            info.expected_replies.push_back(expected);
+            continue;
+        }
         for (const auto& group : nodes_->groups()) {
             const auto& agents = group.agents;
             const auto& collectives = group.group->collectives;
@@ -170,6 +191,7 @@ model::TraceEvent Simulation::event_for(model::TraceKind kind, const Copy& copy,
     event.time_s = now_s_;
     event.kind = kind;
     event.message_kind = message.kind;
+    event.on_queue = !destinations_[message.destination].is_topic();
     event.message = copy.message;
     event.request = message.request;
     event.broker = broker;
@@ -207,6 +229,12 @@ void Simulation::process(const LocalEvent& event)
     case LocalEvent::Kind::Advisory:
         on_advisory(advisories_[event.a]);
         break;
+    case LocalEvent::Kind::DiscoveryEnd:
+        end_discovery(event.a);
+        break;
+    case LocalEvent::Kind::NodeDeliver:
+        node_delivery(event.a, event.b);
+        break;
     }
 }
 
@@ -222,12 +250,22 @@ void Simulation::run()
         request.client = static_cast<int>(client - scenario_.clients.data());
         request.broker = static_cast<BrokerIndex>(scenario_.find_broker(client->broker) -
                                                   scenario_.brokers.data());
+        const auto& collective = spec.collective;
         request.topic = intern(model::DestinationType::Topic,
-                               fmt::format("{}.{}.agent", spec.collective, spec.agent));
-        // mcollective.reply.<identity>_<pid>.<seq>: one process per client, seq per request.
-        request.reply_queue = intern(model::DestinationType::Queue,
-                                     fmt::format("{}.reply.{}_{}.{}", spec.collective,
-                                                 client->identity, 1000 + request.client, i));
+                               fmt::format("{}.{}.agent", collective, spec.agent));
+        request.discovery_topic = intern(model::DestinationType::Topic,
+                                         fmt::format("{}.discovery.agent", collective));
+        request.nodes_queue = intern(model::DestinationType::Queue,
+                                     fmt::format("{}.nodes", collective));
+        // <collective>.reply.<identity>_<pid>.<seq>: one process per client, and a fresh
+        // sequence number for discovery and for the request itself.
+        const auto reply_queue = [&](std::size_t seq) {
+            return intern(model::DestinationType::Queue,
+                          fmt::format("{}.reply.{}_{}.{}", collective, client->identity,
+                                      1000 + request.client, seq));
+        };
+        request.discovery_reply_queue = reply_queue(2 * i);
+        request.reply_queue = reply_queue(2 * i + 1);
         request.agent_timeout_s = agent.timeout_s;
         request.run_min_s = agent.run_time_min_s;
         request.run_max_s = agent.run_time_max_s;

@@ -1,6 +1,17 @@
-// MCollective 2.x on top of the broker network: a client creates a reply queue per request,
-// broadcasts the request on the agent's topic and listens until its timeout; every node that
-// receives it checks the filter, runs the agent and sends one reply per accepted copy.
+// MCollective 2.x on top of the broker network.
+//
+// A client's RPC call: unless it names identities, it first discovers by broadcasting a ping
+// to the discovery agent with the request's filter on a fresh reply queue and collecting every
+// pong (duplicates counted, not merged) for the whole discovery timeout. With no node
+// discovered nothing is sent. With at most direct_addressing_threshold discovered (and direct
+// addressing on) it sends one message per discovered entry to the collective's nodes queue,
+// each with the node's identity as mc_identity; otherwise one broadcast on the agent's topic.
+// It then listens on a second fresh reply queue until every discovered entry has replied or
+// its timeout (agent timeout + discovery timeout by default) has passed.
+//
+// A node that receives a copy refuses it when it is older than the request's ttl by the
+// node's own clock, checks the filter, runs the agent and sends one reply per accepted copy;
+// nothing is de-duplicated.
 //
 // Local hops (broker <-> node, broker <-> client) go through each broker's NIC as a FIFO in
 // each direction: one-way LAN latency plus size over the datacenter's LAN bandwidth.
@@ -12,6 +23,18 @@
 
 namespace brokersim::engine {
 
+namespace {
+
+// The discovery agent answers a ping at once; its cost on a node is a few milliseconds.
+constexpr double kPingRunMin_s = 0.001;
+constexpr double kPingRunMax_s = 0.005;
+constexpr std::uint32_t kPingBytes = 400;
+constexpr std::uint32_t kPongBytes = 300;
+// Discovery replies carry this bit in NodeReply events.
+constexpr std::uint32_t kDiscoveryBit = 0x80000000u;
+
+}  // namespace
+
 void Simulation::publish(MessageIndex message, BrokerIndex broker, double at_broker_s)
 {
     const Copy copy{message, {}};
@@ -21,38 +44,132 @@ void Simulation::publish(MessageIndex message, BrokerIndex broker, double at_bro
     schedule(at_broker_s, {LocalEvent::Kind::BrokerArrive, store_copy(copy), broker});
 }
 
-void Simulation::start_request(std::uint32_t index)
+MessageIndex Simulation::new_message(model::MessageKind kind, DestinationIndex destination,
+                                     std::uint32_t request, std::uint32_t body_bytes,
+                                     double clock_s)
+{
+    Message message;
+    message.kind = kind;
+    message.destination = destination;
+    message.request = request;
+    message.body_bytes = body_bytes;
+    message.msgtime_s = clock_s;
+    message.expires_s = clock_s + requests_[request].spec->ttl_s + kExpirySlack_s;
+    messages_.push_back(message);
+    return static_cast<MessageIndex>(messages_.size() - 1);
+}
+
+void Simulation::client_publish(std::uint32_t index, MessageIndex message)
 {
     auto& request = requests_[index];
     auto& broker = brokers_[request.broker];
+    const double at_broker_s =
+        broker.receive_from_lan(now_s_, messages_[message].body_bytes + kStompFramingBytes);
+    publish(message, request.broker, at_broker_s);
+}
 
+ConsumerIndex Simulation::subscribe_reply_queue(std::uint32_t index, DestinationIndex queue)
+{
     // A fresh reply queue per request (MCollective 2.6.0 and later), subscribed before the
     // request is published.
-    Consumer reply_consumer;
-    reply_consumer.kind = ConsumerKind::Client;
-    reply_consumer.broker = request.broker;
-    reply_consumer.destination = request.reply_queue;
-    reply_consumer.request = index;
-    request.reply_consumer = add_consumer(std::move(reply_consumer));
-    request.listening = true;
-    request.sent_s = now_s_;
+    Consumer consumer;
+    consumer.kind = ConsumerKind::Client;
+    consumer.broker = requests_[index].broker;
+    consumer.destination = queue;
+    consumer.request = index;
+    return add_consumer(std::move(consumer));
+}
+
+void Simulation::start_request(std::uint32_t index)
+{
+    auto& request = requests_[index];
     request.copies_at_node.assign(nodes_->size(), 0);
+    request.discovered.assign(nodes_->size(), 0);
+    request.answered.assign(nodes_->size(), 0);
 
-    Message message;
-    message.kind = model::MessageKind::Request;
-    message.destination = request.topic;
-    message.request = index;
-    message.body_bytes = static_cast<std::uint32_t>(request.spec->request_bytes);
-    message.sent_s = now_s_;
-    message.expires_s = now_s_ + kMessageExpiry_s;
-    messages_.push_back(message);
+    if (!request.spec->identities.empty()) {
+        // mco -I: the named identities are the discovered list.
+        for (const auto& identity : request.spec->identities) {
+            const auto node = nodes_->find(identity);
+            request.targets.push_back(node.value_or(model::kNone));
+        }
+        send_request(index);
+    } else if (request.spec->discovery == model::Discovery::Mc) {
+        start_discovery(index);
+    } else {
+        send_request(index);
+    }
+}
 
-    const double at_broker_s =
-        broker.receive_from_lan(now_s_, message.body_bytes + kStompFramingBytes);
-    publish(static_cast<MessageIndex>(messages_.size() - 1), request.broker, at_broker_s);
+void Simulation::start_discovery(std::uint32_t index)
+{
+    auto& request = requests_[index];
+    request.discovering = true;
+    request.discovery_consumer = subscribe_reply_queue(index, request.discovery_reply_queue);
+    client_publish(index, new_message(model::MessageKind::Discovery, request.discovery_topic,
+                                      index, kPingBytes, now_s_));
+    schedule(now_s_ + request.spec->discovery_timeout_s,
+             {LocalEvent::Kind::DiscoveryEnd, index, 0});
+}
 
-    const double timeout_s = request.spec->timeout_s.value_or(request.agent_timeout_s +
-                                                              kDiscoveryTimeout_s);
+void Simulation::end_discovery(std::uint32_t index)
+{
+    auto& request = requests_[index];
+    request.discovering = false;
+    remove_consumer(request.discovery_consumer);
+    send_request(index);
+}
+
+void Simulation::send_request(std::uint32_t index)
+{
+    auto& request = requests_[index];
+    const auto& spec = *request.spec;
+    const bool explicit_identities = !spec.identities.empty();
+    const auto discovered = request.targets.size();
+    const bool discovering = explicit_identities || spec.discovery == model::Discovery::Mc;
+
+    model::TraceEvent addressed;
+    addressed.kind = model::TraceKind::Addressed;
+    addressed.request = index;
+    addressed.broker = request.broker;
+    if (discovering && discovered == 0) {
+        addressed.addressing = model::Addressing::NotSent;
+        emit(addressed);
+        emit_client_done(index);
+        return;
+    }
+
+    for (const auto node : request.targets)
+        if (node != model::kNone) {
+            request.discovered[node] = static_cast<std::uint8_t>(
+                std::min(255, request.discovered[node] + 1));
+            ++request.outstanding;
+        }
+    request.reply_consumer = subscribe_reply_queue(index, request.reply_queue);
+    request.listening = true;
+
+    const bool direct = explicit_identities ||
+                        (discovering && spec.direct_addressing &&
+                         static_cast<int>(discovered) <= spec.direct_addressing_threshold);
+    const auto body = static_cast<std::uint32_t>(spec.request_bytes);
+    if (direct) {
+        // One SEND per entry of the discovered list, duplicates included.
+        for (const auto node : request.targets) {
+            const auto message = new_message(model::MessageKind::Request, request.nodes_queue,
+                                             index, body, now_s_);
+            messages_[message].target_node = node;
+            client_publish(index, message);
+        }
+    } else {
+        client_publish(index, new_message(model::MessageKind::Request, request.topic, index,
+                                          body, now_s_));
+    }
+    addressed.addressing = direct ? model::Addressing::Direct : model::Addressing::Broadcast;
+    addressed.count = direct ? static_cast<std::uint32_t>(discovered) : 1;
+    emit(addressed);
+
+    const double timeout_s = spec.timeout_s.value_or(request.agent_timeout_s +
+                                                     spec.discovery_timeout_s);
     request.deadline_s = now_s_ + timeout_s;
     schedule(request.deadline_s, {LocalEvent::Kind::RequestEnd, index, 0});
 }
@@ -60,8 +177,20 @@ void Simulation::start_request(std::uint32_t index)
 void Simulation::end_request(std::uint32_t index)
 {
     auto& request = requests_[index];
+    if (!request.listening)
+        return;
     request.listening = false;
     remove_consumer(request.reply_consumer);
+    emit_client_done(index);
+}
+
+void Simulation::emit_client_done(std::uint32_t index)
+{
+    model::TraceEvent done;
+    done.kind = model::TraceKind::ClientDone;
+    done.request = index;
+    done.broker = requests_[index].broker;
+    emit(done);
 }
 
 void Simulation::start_fan_out(const Copy& copy, BrokerIndex broker_index,
@@ -109,20 +238,37 @@ void Simulation::fan_out_step(std::uint32_t slot)
     node_receives(copy, node, now_s_, broker);
 }
 
+void Simulation::node_delivery(std::uint32_t copy_slot, NodeIndex node)
+{
+    node_receives(take_copy(copy_slot), node, now_s_, nodes_->group_of(node).broker);
+}
+
 void Simulation::node_receives(const Copy& copy, NodeIndex node, double now_s, BrokerIndex broker)
 {
     const auto& message = messages_[copy.message];
     auto& request = requests_[message.request];
+    const bool discovery = message.kind == model::MessageKind::Discovery;
     auto& copies = request.copies_at_node[node];
-    copies = static_cast<std::uint8_t>(std::min(255, copies + 1));
+    if (!discovery)
+        copies = static_cast<std::uint8_t>(std::min(255, copies + 1));
 
     auto event = event_for(model::TraceKind::Deliver, copy, broker);
     event.path = copy.path.plus(broker);
     event.node = node;
-    event.copy = copies;
+    event.copy = discovery ? 1 : copies;
     emit(event);
 
-    if (!nodes_->matches(request.spec->filter, node)) {
+    // The age check uses the node's clock against the client's msgtime.
+    const auto& group = nodes_->group_of(node);
+    const double node_clock_s = now_s + group.group->clock_offset_s;
+    if (node_clock_s - message.msgtime_s > request.spec->ttl_s) {
+        event.kind = model::TraceKind::Drop;
+        event.reason = model::DropReason::TtlExpired;
+        emit(event);
+        return;
+    }
+    const bool named = !request.spec->identities.empty();
+    if (!named && !nodes_->matches(request.spec->filter, node)) {
         event.kind = model::TraceKind::Drop;
         event.reason = model::DropReason::Filtered;
         emit(event);
@@ -133,50 +279,59 @@ void Simulation::node_receives(const Copy& copy, NodeIndex node, double now_s, B
     event.kind = model::TraceKind::Execute;
     emit(event);
     const auto draw = mix_hash(mix_hash(nodes_->seed() ^ 0x5eedULL, node),
-                               (static_cast<std::uint64_t>(message.request) << 8) | copies);
-    const double run_s = request.run_min_s +
-                         (request.run_max_s - request.run_min_s) * unit_interval(draw);
-    if (run_s > request.agent_timeout_s) {
+                               (static_cast<std::uint64_t>(message.request) << 9) |
+                                   (discovery ? 256u : 0u) | event.copy);
+    const double min_s = discovery ? kPingRunMin_s : request.run_min_s;
+    const double max_s = discovery ? kPingRunMax_s : request.run_max_s;
+    const double run_s = min_s + (max_s - min_s) * unit_interval(draw);
+    if (!discovery && run_s > request.agent_timeout_s) {
         event.kind = model::TraceKind::Drop;
         event.reason = model::DropReason::AgentTimeout;
         emit(event);
         return;
     }
-    schedule(now_s + run_s, {LocalEvent::Kind::NodeReply, node, message.request});
+    schedule(now_s + run_s, {LocalEvent::Kind::NodeReply, node,
+                             message.request | (discovery ? kDiscoveryBit : 0u)});
 }
 
-void Simulation::node_replies(NodeIndex node, std::uint32_t request_index)
+void Simulation::node_replies(NodeIndex node, std::uint32_t request_and_kind)
 {
+    const bool discovery = (request_and_kind & kDiscoveryBit) != 0;
+    const auto request_index = request_and_kind & ~kDiscoveryBit;
     const auto& request = requests_[request_index];
-    const auto broker_index = nodes_->group_of(node).broker;
-    auto& broker = brokers_[broker_index];
+    const auto& group = nodes_->group_of(node);
+    auto& broker = brokers_[group.broker];
 
-    Message reply;
-    reply.kind = model::MessageKind::Reply;
-    reply.destination = request.reply_queue;
-    reply.request = request_index;
-    reply.sender_node = node;
-    reply.body_bytes = request.reply_bytes;
-    reply.sent_s = now_s_;
-    reply.expires_s = now_s_ + kMessageExpiry_s;
-    messages_.push_back(reply);
+    const auto message = new_message(
+        discovery ? model::MessageKind::DiscoveryReply : model::MessageKind::Reply,
+        discovery ? request.discovery_reply_queue : request.reply_queue, request_index,
+        discovery ? kPongBytes : request.reply_bytes, now_s_ + group.group->clock_offset_s);
+    messages_[message].sender_node = node;
 
     const double at_broker_s =
-        broker.receive_from_lan(now_s_, reply.body_bytes + kStompFramingBytes);
-    publish(static_cast<MessageIndex>(messages_.size() - 1), broker_index, at_broker_s);
+        broker.receive_from_lan(now_s_, messages_[message].body_bytes + kStompFramingBytes);
+    publish(message, group.broker, at_broker_s);
 }
 
 void Simulation::hand_to_local(const Copy& copy, ConsumerIndex consumer_id)
 {
     const auto& consumer = consumers_[consumer_id];
+    auto& broker = brokers_[consumer.broker];
+    const double bytes = messages_[copy.message].body_bytes + kStompFramingBytes;
     if (consumer.kind == ConsumerKind::NodeGroup) {
-        start_fan_out(copy, consumer.broker, consumer);
+        if (consumer.selector.kind == Selector::Kind::None) {
+            start_fan_out(copy, consumer.broker, consumer);
+            return;
+        }
+        // A direct request: only the node named by mc_identity.
+        const double sent_s = broker.send_to_lan(now_s_, bytes);
+        schedule(sent_s + broker.lan_latency_s,
+                 {LocalEvent::Kind::NodeDeliver, store_copy(copy),
+                  messages_[copy.message].target_node});
         return;
     }
 
-    auto& broker = brokers_[consumer.broker];
-    const double sent_s =
-        broker.send_to_lan(now_s_, messages_[copy.message].body_bytes + kStompFramingBytes);
+    const double sent_s = broker.send_to_lan(now_s_, bytes);
     schedule(sent_s + broker.lan_latency_s,
              {LocalEvent::Kind::ClientDeliver, store_copy(copy), consumer_id});
 }
@@ -186,16 +341,36 @@ void Simulation::client_receives(std::uint32_t copy_slot, ConsumerIndex consumer
     const Copy copy = take_copy(copy_slot);
     const auto& consumer = consumers_[consumer_id];
     const auto& message = messages_[copy.message];
-    const auto& request = requests_[consumer.request];
+    auto& request = requests_[consumer.request];
+    const bool discovery = message.kind == model::MessageKind::DiscoveryReply;
 
     auto event = event_for(model::TraceKind::Deliver, copy, consumer.broker);
     event.path = copy.path.plus(consumer.broker);
     event.node = message.sender_node;
-    if (!request.listening || now_s_ > request.deadline_s) {
+    const bool open = discovery ? request.discovering : request.listening;
+    if (!open) {
         event.kind = model::TraceKind::Drop;
         event.reason = model::DropReason::ClientGone;
+        emit(event);
+        return;
     }
     emit(event);
+
+    const auto node = message.sender_node;
+    if (discovery) {
+        request.targets.push_back(node);  // pongs are counted, not merged
+        return;
+    }
+    // The client stops as soon as every discovered entry has answered.
+    if (request.answered[node] < request.discovered[node]) {
+        --request.outstanding;
+        if (request.outstanding == 0) {
+            ++request.answered[node];
+            end_request(consumer.request);
+            return;
+        }
+    }
+    request.answered[node] = static_cast<std::uint8_t>(std::min(255, request.answered[node] + 1));
 }
 
 }  // namespace brokersim::engine

@@ -160,6 +160,38 @@ std::string NodeTable::identity(model::NodeIndex node) const
                        group.identity_suffix);
 }
 
+std::optional<model::NodeIndex> NodeTable::find(std::string_view identity) const
+{
+    for (const auto& group : groups_) {
+        if (group.identity_width < 0) {
+            if (identity == group.identity_prefix)
+                return group.first;
+            continue;
+        }
+        const auto& prefix = group.identity_prefix;
+        const auto& suffix = group.identity_suffix;
+        if (identity.size() <= prefix.size() + suffix.size() ||
+            identity.substr(0, prefix.size()) != prefix ||
+            identity.substr(identity.size() - suffix.size()) != suffix)
+            continue;
+        const auto digits = identity.substr(prefix.size(),
+                                            identity.size() - prefix.size() - suffix.size());
+        std::uint64_t number = 0;
+        bool numeric = digits.size() <= 10;
+        for (const char c : digits)
+            numeric = numeric && c >= '0' && c <= '9';
+        if (!numeric)
+            continue;
+        for (const char c : digits)
+            number = number * 10 + static_cast<std::uint64_t>(c - '0');
+        // The formatted identity must round-trip (no stray leading zeros).
+        if (number >= 1 && number <= group.count &&
+            this->identity(group.first + static_cast<model::NodeIndex>(number - 1)) == identity)
+            return group.first + static_cast<model::NodeIndex>(number - 1);
+    }
+    return std::nullopt;
+}
+
 bool NodeTable::matches(const model::Filter& filter, model::NodeIndex node) const
 {
     if (filter.empty())

@@ -8,6 +8,8 @@
 #include "brokersim/model/trace.hpp"
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,7 @@ public:
     const std::vector<NodeGroupData>& groups() const { return groups_; }
     const NodeGroupData& group_of(model::NodeIndex node) const;
     std::string identity(model::NodeIndex node) const;
+    std::optional<model::NodeIndex> find(std::string_view identity) const;
     bool matches(const model::Filter& filter, model::NodeIndex node) const;
     std::uint64_t seed() const { return seed_; }
 

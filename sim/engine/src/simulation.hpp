@@ -41,9 +41,8 @@ inline constexpr std::uint32_t kSslFramingBytes = 40;
 inline constexpr std::uint32_t kAdvisoryBytes = 350;
 // STOMP framing between a broker and its nodes or clients.
 inline constexpr std::uint32_t kStompFramingBytes = 120;
-// MCollective: expires = sent + ttl + 10 s, ttl 60 s by default.
-inline constexpr double kMessageExpiry_s = 70.0;
-inline constexpr double kDiscoveryTimeout_s = 2.0;
+// MCollective: expires = msgtime + ttl + 10 s.
+inline constexpr double kExpirySlack_s = 10.0;
 
 // The immutable part of a message, shared by all its copies.
 struct Message
@@ -52,9 +51,24 @@ struct Message
     DestinationIndex destination = 0;
     std::uint32_t request = model::kNone;
     NodeIndex sender_node = model::kNone;  // replies
+    NodeIndex target_node = model::kNone;  // direct requests: the mc_identity header
     std::uint32_t body_bytes = 0;
-    double sent_s = 0;
-    double expires_s = 0;
+    double msgtime_s = 0;   // the sender's clock when it sent the message
+    double expires_s = 0;   // msgtime + ttl + 10 s, in the sender's clock
+};
+
+// What a subscription's selector lets through. MCollective's only selector is the nodes
+// queue's `mc_identity = '<identity>'`; a node group's subscriptions are kept together, so
+// their selector is "the target is one of this group's nodes".
+struct Selector
+{
+    enum class Kind : std::uint8_t
+    {
+        None,
+        TargetInGroup,
+    };
+    Kind kind = Kind::None;
+    int group = -1;
 };
 
 struct Copy
@@ -77,6 +91,7 @@ struct Consumer
     BrokerIndex broker = 0;
     DestinationIndex destination = 0;
     int priority = 0;
+    Selector selector;
     std::uint32_t multiplicity = 1;  // identical remote consumers this one stands for
     BrokerPath path;                 // the ConsumerInfo's brokerPath
     std::set<ConsumerIndex> network_consumer_ids;  // the original consumers behind it
@@ -105,6 +120,7 @@ struct BrokerState
     double lan_bandwidth_Bps = 0;  // bytes per second
     double nic_out_free_s = 0;     // the broker's NIC towards its nodes and clients
     double nic_in_free_s = 0;      // and from them
+    double clock_offset_s = 0;
     std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
     std::vector<model::PolicyEntry> policies;
 
@@ -159,6 +175,8 @@ struct LocalEvent
         RequestStart,   // a: request
         RequestEnd,     // a: request
         Advisory,       // a: advisory slot
+        DiscoveryEnd,   // a: request
+        NodeDeliver,    // a: copy slot, b: node (a direct request)
     };
     Kind kind;
     std::uint32_t a = 0;
@@ -176,22 +194,31 @@ struct FanOut
     double spacing_s = 0;    // NIC time per copy
 };
 
+// One MCollective RPC call: discovery (optional), then the request and its receive window.
 struct RequestState
 {
     const model::Request* spec = nullptr;
     int client = 0;
     BrokerIndex broker = 0;
-    DestinationIndex topic = 0;
+    DestinationIndex topic = 0;            // <collective>.<agent>.agent
+    DestinationIndex discovery_topic = 0;  // <collective>.discovery.agent
+    DestinationIndex nodes_queue = 0;      // <collective>.nodes
+    DestinationIndex discovery_reply_queue = 0;
     DestinationIndex reply_queue = 0;
     ConsumerIndex reply_consumer = model::kNone;
-    double sent_s = 0;
+    ConsumerIndex discovery_consumer = model::kNone;
     double deadline_s = 0;
     bool listening = false;
+    bool discovering = false;
     double agent_timeout_s = 10;
     double run_min_s = 0;
     double run_max_s = 0;
     std::uint32_t reply_bytes = 0;
-    std::vector<std::uint8_t> copies_at_node;  // per node
+    std::vector<std::uint8_t> copies_at_node;  // request copies per node
+    std::vector<std::uint8_t> discovered;      // times each node was discovered
+    std::vector<std::uint8_t> answered;        // replies counted per node
+    std::vector<NodeIndex> targets;            // discovered list, duplicates kept
+    std::uint64_t outstanding = 0;             // discovered occurrences without a reply
 };
 
 class Simulation
@@ -228,11 +255,20 @@ private:
 
     // MCollective (mcollective.cpp)
     void start_request(std::uint32_t request);
+    void start_discovery(std::uint32_t request);
+    void end_discovery(std::uint32_t request);
+    void send_request(std::uint32_t request);
     void end_request(std::uint32_t request);
+    ConsumerIndex subscribe_reply_queue(std::uint32_t request, DestinationIndex queue);
+    MessageIndex new_message(model::MessageKind kind, DestinationIndex destination,
+                             std::uint32_t request, std::uint32_t body_bytes, double clock_s);
+    void client_publish(std::uint32_t request, MessageIndex message);
+    void emit_client_done(std::uint32_t request);
     void start_fan_out(const Copy& copy, BrokerIndex broker, const Consumer& group_consumer);
     void fan_out_step(std::uint32_t slot);
     void node_receives(const Copy& copy, NodeIndex node, double now_s, BrokerIndex broker);
-    void node_replies(NodeIndex node, std::uint32_t request);
+    void node_replies(NodeIndex node, std::uint32_t request_and_kind);
+    void node_delivery(std::uint32_t copy_slot, NodeIndex node);
     void client_receives(std::uint32_t copy_slot, ConsumerIndex consumer);
     void publish(MessageIndex message, BrokerIndex broker, double at_broker_s);
 

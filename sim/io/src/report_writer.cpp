@@ -20,11 +20,33 @@ nlohmann::json json_seconds(const std::optional<double>& seconds)
     return std::round(*seconds * 1e6) / 1e6;
 }
 
+std::string seconds(const std::optional<double>& value)
+{
+    return value ? fmt::format("{:.3f} s", *value) : std::string("-");
+}
+
+std::string samples(const std::vector<std::string>& names, std::uint64_t total)
+{
+    if (names.empty())
+        return "";
+    std::string out = ": ";
+    for (std::size_t i = 0; i < names.size(); ++i)
+        out += (i ? ", " : "") + names[i];
+    if (total > names.size())
+        out += fmt::format(", ... and {} more", total - names.size());
+    return out;
+}
+
 void append_request_text(std::string& out, const stats::RequestReport& r)
 {
     out += fmt::format("\nrequest {}: {} {}/{} at {:.3f} s, timeout {:g} s\n", r.index,
                        r.client, r.agent, r.action, r.at_s, r.timeout_s);
     out += fmt::format("  filter             {}\n", r.filter.empty() ? "(none)" : r.filter);
+    if (r.discovery != "none")
+        out += fmt::format("  discovery          {}: {} discovered in {} ({} pongs too late)\n",
+                           r.discovery, r.discovered, seconds(r.discovery_time_s), r.late_pongs);
+    out += fmt::format("  addressing         {} ({} message{})\n", r.addressing, r.messages_sent,
+                       r.messages_sent == 1 ? "" : "s");
     out += fmt::format("  nodes expected     {}\n", r.expected);
     out += fmt::format("  nodes delivered    {}\n", r.delivered_nodes);
     out += "  node deliveries per broker";
@@ -34,7 +56,17 @@ void append_request_text(std::string& out, const stats::RequestReport& r)
     out += fmt::format("  nodes matched      {}\n", r.matched);
     out += fmt::format("  replies received   {} from {} nodes ({} more came too late)\n", r.replies,
                        r.replying_nodes, r.late_replies);
-    out += fmt::format("  missing            {}\n", r.missing);
+    out += fmt::format("  missing            {} of the expected nodes\n", r.missing);
+    if (r.discovery != "none") {
+        out += fmt::format("  noresponsefrom     {}{}\n", r.noresponsefrom,
+                           samples(r.noresponse_samples, r.noresponsefrom));
+        out += fmt::format("  unexpectedresponsefrom {}{}\n", r.unexpectedresponsefrom,
+                           samples(r.unexpected_samples, r.unexpectedresponsefrom));
+    }
+    if (r.ttl_expired > 0)
+        out += fmt::format("  refused as too old {}\n", r.ttl_expired);
+    out += fmt::format("  blocktime / totaltime {} / {}\n", seconds(r.blocktime_s),
+                       seconds(r.totaltime_s));
     out += fmt::format("  first / last reply {} / {}\n", ms(r.first_reply_s), ms(r.last_reply_s));
     out += fmt::format("  latency p50 / p95 / p99 / max  {} / {} / {} / {}\n", ms(r.p50_s),
                        ms(r.p95_s), ms(r.p99_s), ms(r.max_s));
@@ -103,6 +135,12 @@ std::string report_json(const stats::Report& report)
         j["filter"] = r.filter;
         j["at_s"] = r.at_s;
         j["timeout_s"] = r.timeout_s;
+        j["discovery"] = r.discovery;
+        j["discovered"] = r.discovered;
+        j["late_pongs"] = r.late_pongs;
+        j["discovery_time_s"] = json_seconds(r.discovery_time_s);
+        j["addressing"] = r.addressing;
+        j["messages_sent"] = r.messages_sent;
         j["expected"] = r.expected;
         j["delivered_nodes"] = r.delivered_nodes;
         j["matched"] = r.matched;
@@ -111,6 +149,13 @@ std::string report_json(const stats::Report& report)
         j["replying_nodes"] = r.replying_nodes;
         j["late_replies"] = r.late_replies;
         j["missing"] = r.missing;
+        j["noresponsefrom"] = r.noresponsefrom;
+        j["noresponsefrom_samples"] = r.noresponse_samples;
+        j["unexpectedresponsefrom"] = r.unexpectedresponsefrom;
+        j["unexpectedresponsefrom_samples"] = r.unexpected_samples;
+        j["ttl_expired"] = r.ttl_expired;
+        j["blocktime_s"] = json_seconds(r.blocktime_s);
+        j["totaltime_s"] = json_seconds(r.totaltime_s);
         j["duplicate_deliveries"] = r.duplicate_deliveries;
         j["duplicate_executions"] = r.duplicate_executions;
         j["deliveries_by_broker"] = r.deliveries_by_broker;

@@ -220,8 +220,8 @@ double ScenarioLoader::bandwidth_bps(const Value& value) const
 {
     const double bps = reader_.positive(value) * bps_per_mbps;
     if (!std::isfinite(bps))
-        reader_.fail(value,
-                     fmt::format("{} is out of range, got {}", value.label, value.node.Scalar()));
+        reader_.fail(value, fmt::format("{} is out of range, got {}", value.label,
+                                        printable(value.node.Scalar(), 30)));
     return bps;
 }
 
@@ -264,7 +264,8 @@ Datacenter ScenarioLoader::read_datacenter(const Value& item)
 
 Broker ScenarioLoader::read_broker(const Value& item)
 {
-    const MapReader map(reader_, item, "broker", "broker key", {"name", "datacenter", "policies"});
+    const MapReader map(reader_, item, "broker", "broker key",
+                        {"name", "datacenter", "policies", "clock_offset_s"});
     Broker broker;
     broker.pos = map.pos();
     const auto name = map.require("name");
@@ -278,6 +279,8 @@ Broker ScenarioLoader::read_broker(const Value& item)
     if (const auto policies = map.find("policies"))
         for (const auto& policy : reader_.list(*policies, "a policy"))
             broker.policies.push_back(read_policy(policy));
+    if (const auto offset = map.find("clock_offset_s"))
+        broker.clock_offset_s = reader_.number(*offset);
     return broker;
 }
 
@@ -436,7 +439,8 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
 {
     const MapReader map(
         reader_, item, "node group", "node group key",
-        {"name", "count", "broker", "identity", "facts", "classes", "agents", "collectives"});
+        {"name", "count", "broker", "identity", "facts", "classes", "agents", "collectives",
+         "clock_offset_s", "direct_addressing"});
     NodeGroup group;
     group.pos = map.pos();
     group.count = static_cast<int>(reader_.integer(map.require("count"), 1, int_max));
@@ -462,6 +466,9 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
         if (group.collectives.empty())
             reader_.fail(*collectives, "'collectives' must not be empty");
     }
+    if (const auto offset = map.find("clock_offset_s"))
+        group.clock_offset_s = reader_.number(*offset);
+    set_bool(map, "direct_addressing", group.direct_addressing);
     return group;
 }
 
@@ -616,7 +623,9 @@ Request ScenarioLoader::read_request(const Value& item) const
 {
     const MapReader map(reader_, item, "request", "request key",
                         {"at_s", "client", "agent", "action", "filter", "timeout_s",
-                         "request_bytes", "collective"});
+                         "request_bytes", "collective", "discovery", "discovery_timeout_s",
+                         "direct_addressing", "direct_addressing_threshold", "ttl_s",
+                         "identities"});
     Request request;
     request.pos = map.pos();
     request.at_s = reader_.non_negative(map.require("at_s"));
@@ -631,6 +640,27 @@ Request ScenarioLoader::read_request(const Value& item) const
     if (const auto timeout = map.find("timeout_s"))
         request.timeout_s = reader_.positive(*timeout);
     set_int(map, "request_bytes", request.request_bytes, 1);
+    if (const auto discovery = map.find("discovery")) {
+        const auto mode = reader_.name(*discovery);
+        if (mode == "mc")
+            request.discovery = model::Discovery::Mc;
+        else if (mode == "none")
+            request.discovery = model::Discovery::None;
+        else
+            reader_.fail(*discovery, fmt::format("unknown discovery method {} (valid: mc, none)",
+                                                 quoted(std::string_view(mode))));
+    }
+    if (const auto timeout = map.find("discovery_timeout_s"))
+        request.discovery_timeout_s = reader_.positive(*timeout);
+    set_bool(map, "direct_addressing", request.direct_addressing);
+    set_int(map, "direct_addressing_threshold", request.direct_addressing_threshold, 0);
+    if (const auto ttl = map.find("ttl_s"))
+        request.ttl_s = reader_.positive(*ttl);
+    if (const auto identities = map.find("identities")) {
+        request.identities = reader_.names(*identities);
+        if (request.identities.empty())
+            reader_.fail(*identities, "'identities' must not be empty");
+    }
 
     const auto collective = map.find("collective");
     if (collective)
@@ -650,10 +680,10 @@ void ScenarioLoader::read_filter(const Value& value, Request& request) const
     } catch (const model::FilterParseError& error) {
         const auto offset = static_cast<std::size_t>(std::max(error.column(), 1) - 1);
         reader_.fail(reader_.mark_in_scalar(value, offset),
-                     fmt::format("bad filter: {}", error.what()));
+                     fmt::format("bad filter: {}", printable(error.what())));
     } catch (const std::exception& error) {
         // Whatever else the filter parser rejects is still the user's filter, not a crash.
-        reader_.fail(value, fmt::format("bad filter: {}", error.what()));
+        reader_.fail(value, fmt::format("bad filter: {}", printable(error.what())));
     }
 }
 

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <sstream>
 
 namespace brokersim::io {
 
@@ -105,11 +107,67 @@ std::size_t edit_distance(std::string_view a, std::string_view b)
     return previous[b.size()];
 }
 
+// Where each document of a stream has its root, and whether the root is empty.
+class DocumentRoots : public YAML::EventHandler
+{
+public:
+    struct Root
+    {
+        YAML::Mark mark;
+        bool empty = true;
+    };
+
+    const Root& last() const { return roots_.back(); }
+    std::size_t count() const { return roots_.size(); }
+
+    // True when the last two documents are empty and at the same place: the parser is stuck.
+    bool stalled() const
+    {
+        if (roots_.size() < 2)
+            return false;
+        const auto& previous = roots_[roots_.size() - 2];
+        return previous.empty && last().empty && previous.mark.pos == last().mark.pos;
+    }
+
+    void OnDocumentStart(const YAML::Mark&) override { seen_root_ = false; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { root(mark, true); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { root(mark, false); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  const std::string&) override
+    {
+        root(mark, false);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override
+    {
+        root(mark, false);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override
+    {
+        root(mark, false);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void root(const YAML::Mark& mark, bool empty)
+    {
+        if (seen_root_)
+            return;
+        roots_.push_back(Root{mark, empty});
+        seen_root_ = true;
+    }
+
+    std::vector<Root> roots_;
+    bool seen_root_ = false;
+};
+
 } // namespace
 
-std::string quoted(std::string_view text)
+std::string printable(std::string_view text, std::size_t max_length)
 {
-    constexpr std::size_t max_length = 60;
     std::string shown;
     for (const char c : text) {
         if (shown.size() >= max_length) {
@@ -126,7 +184,13 @@ std::string quoted(std::string_view text)
         else
             shown += c;
     }
-    return fmt::format("'{}'", shown);
+    return shown;
+}
+
+std::string quoted(std::string_view text)
+{
+    constexpr std::size_t max_length = 60;
+    return fmt::format("'{}'", printable(text, max_length));
 }
 
 std::string suggestion(std::string_view word, const std::vector<std::string>& choices)
@@ -160,20 +224,40 @@ YamlReader::YamlReader(std::string file, std::string_view text)
 
 Value YamlReader::parse_document() const
 {
-    std::vector<YAML::Node> documents;
-    try {
-        documents = YAML::LoadAll(std::string(text_));
-    } catch (const YAML::Exception& error) {
-        fail(error.mark, fmt::format("invalid YAML: {}", error.msg));
-    }
+    check_documents();
 
-    if (documents.empty() || documents.front().IsNull())
-        fail(YAML::Mark(), "the scenario file is empty");
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-        if (!documents[i].IsNull())
-            fail(documents[i].Mark(), "unexpected content after the end of the scenario document");
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(text_));
+    } catch (const YAML::Exception& error) {
+        fail(error.mark, fmt::format("invalid YAML: {}", printable(error.msg)));
     }
-    return Value{documents.front(), "the scenario", documents.front().Mark()};
+    if (root.IsNull())
+        fail(YAML::Mark(), "the scenario file is empty");
+    return Value{root, "the scenario", root.Mark()};
+}
+
+// Parses every document, so that neither a syntax error nor content after the scenario goes
+// unnoticed. yaml-cpp 0.7's LoadAll cannot be used for this: on a stray ',' at the start of a
+// document its parser returns empty documents at the same place forever, and LoadAll collects
+// them until memory runs out. Here a document that does not move forward is an error.
+void YamlReader::check_documents() const
+{
+    std::istringstream in{std::string(text_)};
+    YAML::Parser parser(in);
+    DocumentRoots roots;
+    try {
+        while (parser.HandleNextDocument(roots)) {
+            const auto& root = roots.last();
+            if (roots.count() > 1 && !root.empty)
+                fail(root.mark, "unexpected content after the end of the scenario document");
+            if (roots.stalled() || roots.count() > text_.size() + 1)
+                fail(root.mark, fmt::format("invalid YAML: unexpected {}",
+                                            quoted(raw_text_at(root.mark).substr(0, 1))));
+        }
+    } catch (const YAML::Exception& error) {
+        fail(error.mark, fmt::format("invalid YAML: {}", printable(error.msg)));
+    }
 }
 
 model::SourcePos YamlReader::pos(const YAML::Mark& mark) const

@@ -34,7 +34,10 @@ struct Entry
     Value value;
 };
 
-// "'text'", shortened and with control characters escaped, for quoting input in messages.
+// Text for a one-line message: control characters escaped, cut after `max_length` bytes.
+std::string printable(std::string_view text, std::size_t max_length = 200);
+
+// "'text'", printable and shortened, for quoting input in messages.
 std::string quoted(std::string_view text);
 
 // " (did you mean 'X'?)" when a choice is a likely typo of `word`, else " (valid: a, b)" when
@@ -78,6 +81,7 @@ public:
     const std::string& file() const { return file_; }
 
 private:
+    void check_documents() const;
     YAML::Mark empty_item_mark(const YAML::Mark& item, const YAML::Mark& list) const;
     std::string_view raw_text_at(const YAML::Mark& mark) const;
 

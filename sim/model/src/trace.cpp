@@ -12,6 +12,8 @@ const char* to_string(TraceKind kind)
     case TraceKind::Execute: return "execute";
     case TraceKind::Drop: return "drop";
     case TraceKind::Pending: return "pending";
+    case TraceKind::Addressed: return "addressed";
+    case TraceKind::ClientDone: return "client-done";
     }
     return "?";
 }
@@ -27,6 +29,7 @@ const char* to_string(DropReason reason)
     case DropReason::Expired: return "expired";
     case DropReason::ClientGone: return "client-gone";
     case DropReason::Stranded: return "stranded";
+    case DropReason::TtlExpired: return "ttl-expired";
     }
     return "?";
 }

@@ -51,10 +51,17 @@ void Collector::on_start(const model::RunInfo& info)
         request.action = spec.action;
         request.filter = spec.filter_text;
         request.at_s = spec.at_s;
-        request.timeout_s = spec.timeout_s.value_or(scenario_.agent(spec.agent).timeout_s + 2.0);
+        request.timeout_s = spec.timeout_s.value_or(scenario_.agent(spec.agent).timeout_s +
+                                                    spec.discovery_timeout_s);
         request.expected = i < info.expected_replies.size() ? info.expected_replies[i] : 0;
+        request.discovery = !spec.identities.empty()                    ? "identities"
+                            : spec.discovery == model::Discovery::Mc ? "mc"
+                                                                     : "none";
         report_.requests.push_back(std::move(request));
-        tallies_.push_back({0, std::vector<std::uint8_t>(info.node_count, 0), {}});
+        RequestTally tally;
+        tally.replies_from.assign(info.node_count, 0);
+        tally.discovered.assign(info.node_count, 0);
+        tallies_.push_back(std::move(tally));
     }
 }
 
@@ -69,22 +76,17 @@ std::string Collector::path_names(const model::BrokerPath& path) const
 void Collector::on_event(const model::TraceEvent& event)
 {
     auto& totals = report_.conservation;
-    const bool queue_message = event.message_kind == MessageKind::Reply;
     switch (event.kind) {
     case TraceKind::Publish:
-        ++totals.published;
-        if (event.message_kind == MessageKind::Request)
-            tallies_[event.request].sent_s = event.time_s;
-        else
-            ++totals.replies_published;
+        on_publish(event);
         break;
     case TraceKind::Arrive:
         ++totals.arrivals;
-        queue_arrivals_ += queue_message ? 1 : 0;
+        queue_arrivals_ += event.on_queue ? 1 : 0;
         break;
     case TraceKind::Forward: {
         ++totals.forwards;
-        queue_forwards_ += queue_message ? 1 : 0;
+        queue_forwards_ += event.on_queue ? 1 : 0;
         for (const auto& [link, direction] : routes_[event.broker][event.peer]) {
             auto& report = report_.links[link];
             (direction > 0 ? report.messages_ab : report.messages_ba) += 1;
@@ -96,9 +98,11 @@ void Collector::on_event(const model::TraceEvent& event)
         on_deliver(event);
         break;
     case TraceKind::Execute: {
-        auto& request = report_.requests[event.request];
         ++totals.executions;
         ++node_outcomes_;
+        if (event.message_kind != MessageKind::Request)
+            break;
+        auto& request = report_.requests[event.request];
         ++request.executions;
         if (event.copy == 1)
             ++request.matched;
@@ -109,31 +113,87 @@ void Collector::on_event(const model::TraceEvent& event)
     case TraceKind::Drop:
         on_drop(event);
         break;
+    case TraceKind::Addressed: {
+        auto& request = report_.requests[event.request];
+        request.addressing = event.addressing == model::Addressing::Direct      ? "direct"
+                             : event.addressing == model::Addressing::Broadcast ? "broadcast"
+                                                                                : "not sent";
+        request.messages_sent = event.count;
+        auto& tally = tallies_[event.request];
+        if (tally.started_s && request.discovery != "none")
+            request.discovery_time_s = event.time_s - *tally.started_s;
+        break;
+    }
+    case TraceKind::ClientDone:
+        on_client_done(event);
+        break;
     case TraceKind::Pending:
         break;
     }
+}
+
+void Collector::on_publish(const model::TraceEvent& event)
+{
+    ++report_.conservation.published;
+    auto& tally = tallies_[event.request];
+    if (!tally.started_s)
+        tally.started_s = event.time_s;
+    if (event.message_kind == MessageKind::Request && !tally.sent_s)
+        tally.sent_s = event.time_s;
+    if (model::is_reply(event.message_kind))
+        ++report_.conservation.replies_published;
+}
+
+void Collector::on_client_done(const model::TraceEvent& event)
+{
+    auto& request = report_.requests[event.request];
+    const auto& tally = tallies_[event.request];
+    if (tally.sent_s)
+        request.blocktime_s = event.time_s - *tally.sent_s;
+    request.totaltime_s = request.discovery_time_s.value_or(0) + request.blocktime_s.value_or(0);
 }
 
 void Collector::on_deliver(const model::TraceEvent& event)
 {
     auto& request = report_.requests[event.request];
     auto& tally = tallies_[event.request];
-    if (event.message_kind == MessageKind::Request) {
+    switch (event.message_kind) {
+    case MessageKind::Discovery:
         ++report_.conservation.node_deliveries;
-        ++request.deliveries_by_broker[info_.brokers[event.broker]];
-        if (event.copy == 1) {
-            ++request.delivered_nodes;
-            return;
-        }
-        ++request.duplicate_deliveries;
-        if (request.duplicate_samples.size() < kDuplicateSamples)
-            request.duplicate_samples.push_back({info_.node_identity(event.node), event.copy,
-                                                 path_names(event.path),
-                                                 event.time_s - tally.sent_s});
+        return;
+    case MessageKind::DiscoveryReply: {
+        ++report_.conservation.client_deliveries;
+        ++queue_handed_;
+        ++request.discovered;
+        auto& seen = tally.discovered[event.node];
+        seen = static_cast<std::uint8_t>(std::min(255, seen + 1));
         return;
     }
+    case MessageKind::Reply:
+        on_reply_in_time(event);
+        return;
+    case MessageKind::Request:
+        break;
+    }
 
-    // A reply reached the client within its window.
+    ++report_.conservation.node_deliveries;
+    queue_handed_ += event.on_queue ? 1 : 0;
+    ++request.deliveries_by_broker[info_.brokers[event.broker]];
+    if (event.copy == 1) {
+        ++request.delivered_nodes;
+        return;
+    }
+    ++request.duplicate_deliveries;
+    if (request.duplicate_samples.size() < kDuplicateSamples)
+        request.duplicate_samples.push_back({info_.node_identity(event.node), event.copy,
+                                             path_names(event.path),
+                                             event.time_s - tally.sent_s.value_or(0)});
+}
+
+void Collector::on_reply_in_time(const model::TraceEvent& event)
+{
+    auto& request = report_.requests[event.request];
+    auto& tally = tallies_[event.request];
     ++report_.conservation.client_deliveries;
     ++queue_handed_;
     ++request.replies;
@@ -141,30 +201,42 @@ void Collector::on_deliver(const model::TraceEvent& event)
     if (from == 0)
         ++request.replying_nodes;
     from = static_cast<std::uint8_t>(std::min(255, from + 1));
-    tally.latencies_s.push_back(event.time_s - tally.sent_s);
+    tally.latencies_s.push_back(event.time_s - tally.sent_s.value_or(0));
 }
 
 void Collector::on_drop(const model::TraceEvent& event)
 {
     ++report_.conservation.drops[model::to_string(event.reason)];
+    auto& request = report_.requests[event.request];
     switch (event.reason) {
     case DropReason::Filtered:
         ++node_outcomes_;
+        break;
+    case DropReason::TtlExpired:
+        ++node_outcomes_;
+        if (event.message_kind == MessageKind::Request)
+            ++request.ttl_expired;
         break;
     case DropReason::AgentTimeout:
         ++agent_timeouts_;
         break;
     case DropReason::ClientGone:
         ++queue_handed_;
-        ++report_.requests[event.request].late_replies;
+        if (event.message_kind == MessageKind::DiscoveryReply)
+            ++request.late_pongs;
+        else
+            ++request.late_replies;
         break;
     case DropReason::Stranded:
     case DropReason::Expired:
-        if (event.message_kind == MessageKind::Reply) {
-            ++queue_ended_;
-            // A reply left on a queue never reached the client in time: it came late.
-            ++report_.requests[event.request].late_replies;
-        }
+        if (!event.on_queue)
+            break;
+        ++queue_ended_;
+        // A reply left on a queue never reached the client in time: it came late.
+        if (event.message_kind == MessageKind::Reply)
+            ++request.late_replies;
+        else if (event.message_kind == MessageKind::DiscoveryReply)
+            ++request.late_pongs;
         break;
     default:
         break;
@@ -186,12 +258,39 @@ void Collector::check_conservation()
                         "stranded or expired {}",
                         queue_arrivals_, queue_forwards_, queue_handed_, queue_ended_));
     require(c.node_deliveries == node_outcomes_,
-            fmt::format("node deliveries {} != filtered + executed {}", c.node_deliveries,
-                        node_outcomes_));
+            fmt::format("node deliveries {} != filtered + too old + executed {}",
+                        c.node_deliveries, node_outcomes_));
     require(c.executions == c.replies_published + agent_timeouts_,
             fmt::format("executions {} != replies sent {} + agent timeouts {}", c.executions,
                         c.replies_published, agent_timeouts_));
     c.holds = c.violations.empty();
+}
+
+void Collector::compare_with_discovered(RequestReport& request, const RequestTally& tally) const
+{
+    // As mco counts them: discovered hosts that did not answer, and answers from hosts that
+    // were not discovered. With named identities the list is what was named.
+    const auto& named = scenario_.requests[request.index].identities;
+    std::vector<std::uint8_t> listed = tally.discovered;
+    for (const auto& identity : named)
+        if (const auto node = node_by_identity(identity))
+            listed[*node] = 1;
+    for (std::size_t node = 0; node < listed.size(); ++node) {
+        const bool discovered = listed[node] > 0;
+        const bool replied = tally.replies_from[node] > 0;
+        if (discovered == replied)
+            continue;
+        auto& count = discovered ? request.noresponsefrom : request.unexpectedresponsefrom;
+        auto& samples = discovered ? request.noresponse_samples : request.unexpected_samples;
+        ++count;
+        if (samples.size() < kDuplicateSamples)
+            samples.push_back(info_.node_identity(static_cast<model::NodeIndex>(node)));
+    }
+}
+
+std::optional<model::NodeIndex> Collector::node_by_identity(const std::string& identity) const
+{
+    return info_.find_node ? info_.find_node(identity) : std::nullopt;
 }
 
 void Collector::on_finish(double end_time_s)
@@ -203,6 +302,8 @@ void Collector::on_finish(double end_time_s)
         request.missing = request.expected > request.replying_nodes
                               ? request.expected - request.replying_nodes
                               : 0;
+        if (request.discovery != "none")
+            compare_with_discovered(request, tallies_[i]);
         if (latencies.empty())
             continue;
         std::sort(latencies.begin(), latencies.end());

@@ -46,7 +46,9 @@ std::string scenario_yaml(const Net& net)
         yaml += fmt::format("  - {{count: 1, broker: {0}, identity: node-{0}, agents: [rpcutil]}}\n",
                             b);
     yaml += fmt::format("clients:\n  - {{name: op, broker: {}}}\n", net.client_broker);
-    yaml += fmt::format("requests:\n  - {{at_s: {}, client: op, agent: rpcutil, action: ping}}\n",
+    // A plain broadcast: no discovery, so the copy counts are those of one topic message.
+    yaml += fmt::format("requests:\n  - {{at_s: {}, client: op, agent: rpcutil, action: ping, "
+                        "discovery: none}}\n",
                         net.request_at_s);
     return yaml;
 }
@@ -143,6 +145,7 @@ TEST_CASE("triangle with networkTTL 2 and no topic policy: 1, 2, 2 and duplicate
     CHECK(request["duplicate_executions"] == 2);
     CHECK(request["replies"] == 5);
     CHECK(request["replying_nodes"] == 3);
+    REQUIRE(request["duplicate_samples"].size() == 2);
     CHECK(request["duplicate_samples"][0]["path"] == "a > b > c");
 }
 

@@ -43,8 +43,9 @@ TEST_CASE("connectors on the NOC broker or on the country brokers deliver the sa
         CHECK(a["replies"] == b["replies"]);
         CHECK(a["duplicate_deliveries"] == b["duplicate_deliveries"]);
     }
-    CHECK(on_hub["conservation"]["node_deliveries"] == 8000);
-    CHECK(on_spokes["conservation"]["node_deliveries"] == 8000);
+    // Two requests, each a discovery ping and a broadcast to all 4,000 nodes.
+    CHECK(on_hub["conservation"]["node_deliveries"] == 16000);
+    CHECK(on_spokes["conservation"]["node_deliveries"] == 16000);
 }
 
 TEST_CASE("the same scenario and seed give the same report")

@@ -298,6 +298,11 @@ TEST_CASE("a second YAML document is not ignored")
           "t.yaml:7:1: error: unexpected content after the end of the scenario document");
 }
 
+TEST_CASE("a stray comma before the scenario is a syntax error, not an endless parse")
+{
+    CHECK(error_of(",\nname: t\n") == "t.yaml:1:1: error: invalid YAML: unexpected ','");
+}
+
 TEST_CASE("a missing file names the reason")
 {
     CHECK_THROWS_WITH_AS(load_scenario("no/such/scenario.yaml"),

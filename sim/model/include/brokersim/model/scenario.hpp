@@ -38,6 +38,7 @@ struct Broker
     std::string name;
     std::string datacenter;
     std::vector<PolicyEntry> policies;
+    double clock_offset_s = 0;  // ahead (+) or behind (-) true time; expiry uses this clock
     SourcePos pos;
 };
 
@@ -115,6 +116,8 @@ struct NodeGroup
     std::vector<ClassShare> classes;
     std::vector<std::string> agents;  // the discovery agent is always loaded as well
     std::vector<std::string> collectives = {"mcollective"};
+    double clock_offset_s = 0;      // the nodes' clocks against true time
+    bool direct_addressing = true;  // subscribe to <collective>.nodes for direct requests
     SourcePos pos;
 };
 
@@ -137,6 +140,12 @@ struct Agent
     SourcePos pos;
 };
 
+enum class Discovery
+{
+    Mc,    // broadcast a ping to the discovery agent and wait the discovery timeout
+    None,  // no discovery: broadcast the request straight away
+};
+
 struct Request
 {
     double at_s = 0;
@@ -150,6 +159,13 @@ struct Request
     // timeout (2 s), as an MCollective SimpleRPC client computes it.
     std::optional<double> timeout_s;
     int request_bytes = 900;
+    Discovery discovery = Discovery::Mc;
+    double discovery_timeout_s = 2.0;       // the mc discovery DDL's timeout
+    bool direct_addressing = true;          // the client's direct_addressing setting
+    int direct_addressing_threshold = 10;   // direct when at most this many were discovered
+    double ttl_s = 60;                      // nodes refuse requests older than this
+    // Explicit identities (mco -I): no discovery, one direct message per identity.
+    std::vector<std::string> identities;
     SourcePos pos;
 };
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,8 +58,22 @@ private:
 
 enum class MessageKind : std::uint8_t
 {
-    Request,  // an MCollective request on an agent topic
-    Reply,    // a node's reply on the client's reply queue
+    Request,         // an MCollective request: agent topic (broadcast) or nodes queue (direct)
+    Reply,           // a node's reply on the client's reply queue
+    Discovery,       // the discovery ping on the discovery agent's topic
+    DiscoveryReply,  // a node's pong
+};
+
+inline bool is_reply(MessageKind kind)
+{
+    return kind == MessageKind::Reply || kind == MessageKind::DiscoveryReply;
+}
+
+enum class Addressing : std::uint8_t
+{
+    Broadcast,
+    Direct,
+    NotSent,  // discovery found no node: "No request sent"
 };
 
 enum class TraceKind : std::uint8_t
@@ -70,6 +85,9 @@ enum class TraceKind : std::uint8_t
     Execute,   // a node accepted a request (filter matched) and runs the agent
     Drop,      // a copy ends without delivery; `reason` says why
     Pending,   // a queue copy has no consumer and waits on the broker
+    Addressed, // the client chose how to send a request after discovery (`addressing`,
+               // `count` = messages published)
+    ClientDone,  // the client stopped waiting for replies
 };
 
 enum class DropReason : std::uint8_t
@@ -82,6 +100,7 @@ enum class DropReason : std::uint8_t
     Expired,           // the message's expiration passed before dispatch
     ClientGone,        // a reply reached the client after it stopped waiting
     Stranded,          // a queue copy still waiting on a broker at the end of the run
+    TtlExpired,        // a node refused a request older than its ttl, by the node's clock
 };
 
 const char* to_string(TraceKind kind);
@@ -100,6 +119,9 @@ struct TraceEvent
     BrokerIndex peer = 0;           // Forward: the receiving broker
     NodeIndex node = kNone;         // Deliver/Execute/Drop at a node; Publish of a reply
     std::uint32_t bytes = 0;        // Forward: bytes on the wire, framing included
+    std::uint32_t count = 0;        // Addressed: messages published
+    Addressing addressing = Addressing::Broadcast;  // Addressed
+    bool on_queue = false;          // the message's destination is a queue
     BrokerPath path;                // the copy's brokerPath
 };
 
@@ -111,6 +133,7 @@ struct RunInfo
     // For every (from, to) broker pair: the WAN links crossed, with +1 for a->b, -1 for b->a.
     std::function<std::vector<std::pair<int, int>>(BrokerIndex, BrokerIndex)> route;
     std::function<std::string(NodeIndex)> node_identity;
+    std::function<std::optional<NodeIndex>(const std::string&)> find_node;
     std::uint64_t node_count = 0;
     // Per request: nodes that load the agent, are in the collective and match the filter.
     std::vector<std::uint64_t> expected_replies;

@@ -7,6 +7,7 @@
 #include "brokersim/stats/report.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,15 +29,22 @@ public:
 private:
     struct RequestTally
     {
-        double sent_s = 0;
-        std::vector<std::uint8_t> replies_from;  // per node
+        std::optional<double> started_s;  // discovery or request, whichever came first
+        std::optional<double> sent_s;     // the first request message
+        std::vector<std::uint8_t> replies_from;  // per node, in time
+        std::vector<std::uint8_t> discovered;    // per node
         std::vector<double> latencies_s;
     };
 
     void on_deliver(const model::TraceEvent& event);
     void on_drop(const model::TraceEvent& event);
+    void on_publish(const model::TraceEvent& event);
+    void on_client_done(const model::TraceEvent& event);
+    void on_reply_in_time(const model::TraceEvent& event);
     std::string path_names(const model::BrokerPath& path) const;
     void check_conservation();
+    void compare_with_discovered(RequestReport& request, const RequestTally& tally) const;
+    std::optional<model::NodeIndex> node_by_identity(const std::string& identity) const;
 
     const model::Scenario& scenario_;
     model::RunInfo info_;

@@ -26,6 +26,19 @@ struct RequestReport
     std::string filter;
     double at_s = 0;
     double timeout_s = 0;
+    std::string discovery;               // "mc", "none" or "identities"
+    std::string addressing;              // "broadcast", "direct" or "not sent"
+    std::uint64_t messages_sent = 0;     // request messages the client published
+    std::uint64_t discovered = 0;        // pongs counted in time, duplicates included
+    std::uint64_t late_pongs = 0;        // pongs after the discovery window
+    std::uint64_t noresponsefrom = 0;    // discovered, never replied in time
+    std::uint64_t unexpectedresponsefrom = 0;  // replied in time, not discovered
+    std::vector<std::string> noresponse_samples;  // the first 20 identities
+    std::vector<std::string> unexpected_samples;
+    std::optional<double> discovery_time_s;
+    std::optional<double> blocktime_s;   // from publishing the request to the client stopping
+    std::optional<double> totaltime_s;   // discovery time + blocktime
+    std::uint64_t ttl_expired = 0;       // copies refused by a node's age check
     std::uint64_t expected = 0;          // nodes that should answer
     std::uint64_t delivered_nodes = 0;   // nodes that received at least one copy
     std::uint64_t matched = 0;           // nodes whose filter matched
