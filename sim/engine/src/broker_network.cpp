@@ -199,6 +199,10 @@ void Simulation::remove_demand(int bridge_index, ConsumerIndex remote_id)
 
 bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
 {
+    if (consumer.selector.kind == Selector::Kind::Headers &&
+        !headers_match(scenario_.consumers[consumer.selector.plain].selector,
+                       messages_[copy.message]))
+        return false;
     if (consumer.selector.kind == Selector::Kind::TargetInGroup) {
         const auto target = messages_[copy.message].target_node;
         const auto& group = nodes_->groups()[consumer.selector.group];

@@ -235,6 +235,15 @@ void Simulation::process(const LocalEvent& event)
     case LocalEvent::Kind::NodeDeliver:
         node_delivery(event.a, event.b);
         break;
+    case LocalEvent::Kind::PlainSubscribe:
+        plain_subscribe(static_cast<int>(event.a));
+        break;
+    case LocalEvent::Kind::ProducerSend:
+        producer_send(static_cast<int>(event.a), event.b);
+        break;
+    case LocalEvent::Kind::PlainDeliver:
+        plain_receives(event.a, event.b);
+        break;
     }
 }
 
@@ -274,6 +283,7 @@ void Simulation::run()
         schedule(spec.at_s, {LocalEvent::Kind::RequestStart, static_cast<std::uint32_t>(i), 0});
     }
 
+    schedule_plain_workload();
     sink_.on_start(run_info());
     subscribe_nodes();
 

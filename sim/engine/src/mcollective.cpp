@@ -40,6 +40,10 @@ void Simulation::publish(MessageIndex message, BrokerIndex broker, double at_bro
     const Copy copy{message, {}};
     auto event = event_for(model::TraceKind::Publish, copy, broker);
     event.node = messages_[message].sender_node;
+    if (messages_[message].kind == model::MessageKind::Plain)
+        event.count = ++plain_published_;
+    else if (messages_[message].kind == model::MessageKind::PlainReply)
+        event.count = ++plain_replies_published_;
     emit(event);
     schedule(at_broker_s, {LocalEvent::Kind::BrokerArrive, store_copy(copy), broker});
 }
@@ -318,6 +322,12 @@ void Simulation::hand_to_local(const Copy& copy, ConsumerIndex consumer_id)
     const auto& consumer = consumers_[consumer_id];
     auto& broker = brokers_[consumer.broker];
     const double bytes = messages_[copy.message].body_bytes + kStompFramingBytes;
+    if (consumer.kind == ConsumerKind::Plain) {
+        const double sent_s = broker.send_to_lan(now_s_, bytes);
+        schedule(sent_s + broker.lan_latency_s,
+                 {LocalEvent::Kind::PlainDeliver, store_copy(copy), consumer_id});
+        return;
+    }
     if (consumer.kind == ConsumerKind::NodeGroup) {
         if (consumer.selector.kind == Selector::Kind::None) {
             start_fan_out(copy, consumer.broker, consumer);

@@ -52,6 +52,7 @@ struct Message
     std::uint32_t request = model::kNone;
     NodeIndex sender_node = model::kNone;  // replies
     NodeIndex target_node = model::kNone;  // direct requests: the mc_identity header
+    std::uint32_t producer = model::kNone;  // plain messages: headers and reply-to from here
     std::uint32_t body_bytes = 0;
     double msgtime_s = 0;   // the sender's clock when it sent the message
     double expires_s = 0;   // msgtime + ttl + 10 s, in the sender's clock
@@ -65,10 +66,12 @@ struct Selector
     enum class Kind : std::uint8_t
     {
         None,
-        TargetInGroup,
+        TargetInGroup,  // group: the node group
+        Headers,        // plain: the scenario consumer whose HeaderSelector applies
     };
     Kind kind = Kind::None;
     int group = -1;
+    int plain = -1;
 };
 
 struct Copy
@@ -81,6 +84,7 @@ enum class ConsumerKind : std::uint8_t
 {
     NodeGroup,  // the subscriptions of one node group's nodes (identical, so kept as one)
     Client,     // an MCollective client's reply-queue subscription
+    Plain,      // a plain messaging consumer of the scenario
     Demand,     // a bridge's demand subscription on its local broker
 };
 
@@ -99,8 +103,9 @@ struct Consumer
     int bridge = -1;
     bool remote_is_network = false;
     std::set<ConsumerIndex> remote_consumers;
-    // NodeGroup: which group; Client: which request's client.
+    // NodeGroup: which group; Client: which request's client; Plain: which consumer.
     int group = -1;
+    int plain = -1;
     std::uint32_t request = model::kNone;
     bool audit = false;
     std::unordered_set<MessageIndex> audited;
@@ -177,6 +182,9 @@ struct LocalEvent
         Advisory,       // a: advisory slot
         DiscoveryEnd,   // a: request
         NodeDeliver,    // a: copy slot, b: node (a direct request)
+        PlainSubscribe, // a: scenario consumer
+        ProducerSend,   // a: producer, b: message number within the producer
+        PlainDeliver,   // a: copy slot, b: consumer
     };
     Kind kind;
     std::uint32_t a = 0;
@@ -272,6 +280,20 @@ private:
     void client_receives(std::uint32_t copy_slot, ConsumerIndex consumer);
     void publish(MessageIndex message, BrokerIndex broker, double at_broker_s);
 
+    // Plain messaging workloads (plain.cpp)
+    void schedule_plain_workload();
+    BrokerIndex broker_index(const std::string& name) const;
+    void plain_subscribe(int consumer);
+    void producer_send(int producer, std::uint32_t number);
+    void plain_receives(std::uint32_t copy_slot, ConsumerIndex consumer);
+    bool headers_match(const model::HeaderSelector& selector, const Message& message) const;
+    MessageIndex new_plain_message(model::MessageKind kind, DestinationIndex destination,
+                                   std::uint32_t body_bytes);
+    DestinationIndex intern(const model::Destination& destination)
+    {
+        return intern(destination.type, destination.name);
+    }
+
     // Events and slots
     void schedule(double time_s, LocalEvent event) { events_.push(time_s, event); }
     void process(const LocalEvent& event);
@@ -305,6 +327,8 @@ private:
     std::vector<FanOut> fan_outs_;
     std::vector<std::uint32_t> free_fan_outs_;
     std::vector<Advisory> advisories_;
+    std::uint32_t plain_published_ = 0;
+    std::uint32_t plain_replies_published_ = 0;
 };
 
 }  // namespace brokersim::engine

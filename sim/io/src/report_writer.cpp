@@ -20,6 +20,27 @@ nlohmann::json json_seconds(const std::optional<double>& seconds)
     return std::round(*seconds * 1e6) / 1e6;
 }
 
+std::string join(const std::vector<std::string>& names)
+{
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        out += (i ? ", " : "") + names[i];
+    return out;
+}
+
+// ": a, b, c" with at most `most` names, then how many more.
+std::string list(const std::vector<std::string>& names, std::size_t most)
+{
+    if (names.empty())
+        return "";
+    const std::vector<std::string> shown(names.begin(),
+                                         names.begin() + std::min(most, names.size()));
+    auto out = ": " + join(shown);
+    if (names.size() > most)
+        out += fmt::format(", ... and {} more", names.size() - most);
+    return out;
+}
+
 std::string seconds(const std::optional<double>& value)
 {
     return value ? fmt::format("{:.3f} s", *value) : std::string("-");
@@ -29,9 +50,7 @@ std::string samples(const std::vector<std::string>& names, std::uint64_t total)
 {
     if (names.empty())
         return "";
-    std::string out = ": ";
-    for (std::size_t i = 0; i < names.size(); ++i)
-        out += (i ? ", " : "") + names[i];
+    auto out = ": " + join(names);
     if (total > names.size())
         out += fmt::format(", ... and {} more", total - names.size());
     return out;
@@ -91,6 +110,21 @@ std::string report_text(const stats::Report& report)
     for (const auto& request : report.requests)
         append_request_text(out, request);
 
+    if (!report.consumers.empty()) {
+        out += "\nconsumers\n";
+        for (const auto& consumer : report.consumers)
+            out += fmt::format("  {:<16} {:>6} received{}\n", consumer.name, consumer.received,
+                               list(consumer.messages, 20));
+        out += "messages\n";
+        for (const auto& message : report.messages)
+            out += fmt::format("  {:<6} delivered to [{}]{}, {} bridge hops\n", message.id,
+                               join(message.delivered_to),
+                               message.left_on.empty()
+                                   ? std::string()
+                                   : fmt::format(", left on [{}]", join(message.left_on)),
+                               message.forwarded);
+    }
+
     out += "\nWAN links                messages a->b     bytes a->b   messages b->a     "
            "bytes b->a\n";
     for (const auto& link : report.links)
@@ -99,7 +133,7 @@ std::string report_text(const stats::Report& report)
 
     const auto& c = report.conservation;
     out += fmt::format("\nmessages: {} published, {} broker arrivals, {} forwarded over bridges, "
-                       "{} delivered to nodes, {} replies delivered to clients\n",
+                       "{} delivered to nodes, {} delivered to clients and consumers\n",
                        c.published, c.arrivals, c.forwards, c.node_deliveries,
                        c.client_deliveries);
     out += "dropped:";
@@ -171,6 +205,18 @@ std::string report_json(const stats::Report& report)
                                {"time_s", json_seconds(d.time_s)}});
         requests.push_back(std::move(j));
     }
+
+    auto& consumers = root["consumers"] = nlohmann::ordered_json::array();
+    for (const auto& consumer : report.consumers)
+        consumers.push_back({{"name", consumer.name},
+                             {"received", consumer.received},
+                             {"messages", consumer.messages}});
+    auto& messages = root["messages"] = nlohmann::ordered_json::array();
+    for (const auto& message : report.messages)
+        messages.push_back({{"id", message.id},
+                            {"delivered_to", message.delivered_to},
+                            {"left_on", message.left_on},
+                            {"forwarded", message.forwarded}});
 
     auto& links = root["links"] = nlohmann::ordered_json::array();
     for (const auto& link : report.links)

@@ -1,4 +1,5 @@
 #include "brokersim/io/scenario_loader.hpp"
+#include "brokersim/model/selector.hpp"
 
 #include "yaml_reader.hpp"
 
@@ -135,6 +136,9 @@ private:
     Agent read_agent(const Value& item);
     void read_run_time(const Value& value, Agent& agent) const;
     Request read_request(const Value& item) const;
+    model::PlainConsumer read_consumer(const Value& item);
+    model::Producer read_producer(const Value& item);
+    model::Destination read_destination(const Value& value) const;
     void read_filter(const Value& value, Request& request) const;
     void check_collective(const Value& value, const std::string& collective) const;
 
@@ -145,6 +149,8 @@ private:
     NameSet node_group_names_{"node group"};
     NameSet client_names_{"client"};
     NameSet agent_names_{"agent"};
+    NameSet consumer_names_{"consumer"};
+    NameSet producer_names_{"producer"};
     std::map<std::pair<std::string, std::string>, int> link_lines_;
     std::map<std::pair<std::string, std::string>, int> connector_lines_;
 };
@@ -154,7 +160,8 @@ model::Scenario ScenarioLoader::load()
     const auto root = reader_.parse_document();
     const MapReader top(reader_, root, "scenario", "top-level key",
                         {"name", "seed", "datacenters", "brokers", "links", "connectors", "nodes",
-                         "clients", "agents", "requests", "expect"});
+                         "clients", "agents", "requests", "consumers", "producers",
+                         "expect"});
     scenario_.file = reader_.file();
     scenario_.name = reader_.name(top.require("name"));
     if (const auto seed = top.find("seed"))
@@ -187,6 +194,12 @@ model::Scenario ScenarioLoader::load()
     if (const auto requests = top.find("requests"))
         for (const auto& item : reader_.list(*requests, "a request"))
             scenario_.requests.push_back(read_request(item));
+    if (const auto consumers = top.find("consumers"))
+        for (const auto& item : reader_.list(*consumers, "a consumer"))
+            scenario_.consumers.push_back(read_consumer(item));
+    if (const auto producers = top.find("producers"))
+        for (const auto& item : reader_.list(*producers, "a producer"))
+            scenario_.producers.push_back(read_producer(item));
 
     if (const auto expect = top.find("expect"))
         for (const auto& item : reader_.list(*expect, "an expectation"))
@@ -667,6 +680,80 @@ Request ScenarioLoader::read_request(const Value& item) const
         request.collective = reader_.name(*collective);
     check_collective(collective ? *collective : item, request.collective);
     return request;
+}
+
+model::Destination ScenarioLoader::read_destination(const Value& value) const
+{
+    // The same "topic:NAME" / "queue:NAME" spelling as destination filters, without wildcards.
+    const auto filter = read_destination_filter(value);
+    if (filter.pattern.find_first_of("*>") != std::string::npos)
+        reader_.fail(value, fmt::format("a destination cannot contain wildcards: {}",
+                                        quoted(std::string_view(filter.to_string()))));
+    return {filter.type, filter.pattern};
+}
+
+model::PlainConsumer ScenarioLoader::read_consumer(const Value& item)
+{
+    const MapReader map(reader_, item, "consumer", "consumer key",
+                        {"name", "broker", "destination", "selector", "priority", "at_s",
+                         "reply", "reply_bytes"});
+    model::PlainConsumer consumer;
+    consumer.pos = map.pos();
+    const auto name = map.require("name");
+    consumer.name = reader_.name(name);
+    consumer_names_.add(reader_, name.mark, consumer.name);
+    const auto broker = map.require("broker");
+    consumer.broker = reader_.name(broker);
+    check_reference(broker, consumer.broker, "broker", scenario_.brokers);
+    consumer.destination = read_destination(map.require("destination"));
+
+    if (const auto selector = map.find("selector")) {
+        const auto text = reader_.string(*selector);
+        try {
+            consumer.selector = model::parse_selector(text);
+        } catch (const model::FilterParseError& error) {
+            const auto offset = static_cast<std::size_t>(std::max(error.column(), 1) - 1);
+            reader_.fail(reader_.mark_in_scalar(*selector, offset),
+                         fmt::format("bad selector: {}", printable(error.what())));
+        }
+    }
+    if (const auto priority = map.find("priority"))
+        consumer.priority = static_cast<int>(reader_.integer(*priority, -127, 127));
+    if (const auto at = map.find("at_s"))
+        consumer.at_s = reader_.non_negative(*at);
+    set_bool(map, "reply", consumer.reply);
+    set_int(map, "reply_bytes", consumer.reply_bytes, 1);
+    return consumer;
+}
+
+model::Producer ScenarioLoader::read_producer(const Value& item)
+{
+    const MapReader map(reader_, item, "producer", "producer key",
+                        {"name", "broker", "destination", "count", "at_s", "interval_ms",
+                         "headers", "reply_to", "bytes"});
+    model::Producer producer;
+    producer.pos = map.pos();
+    const auto name = map.require("name");
+    producer.name = reader_.name(name);
+    producer_names_.add(reader_, name.mark, producer.name);
+    const auto broker = map.require("broker");
+    producer.broker = reader_.name(broker);
+    check_reference(broker, producer.broker, "broker", scenario_.brokers);
+    producer.destination = read_destination(map.require("destination"));
+
+    set_int(map, "count", producer.count, 1);
+    if (const auto at = map.find("at_s"))
+        producer.at_s = reader_.non_negative(*at);
+    if (const auto interval = map.find("interval_ms"))
+        producer.interval_s = reader_.non_negative(*interval) * seconds_per_ms;
+    if (const auto headers = map.find("headers")) {
+        for (const auto& entry : reader_.entries(*headers))
+            producer.headers.emplace_back(entry.key, reader_.string(entry.value));
+    }
+    if (const auto reply_to = map.find("reply_to"))
+        producer.reply_to = read_destination(*reply_to);
+    set_int(map, "bytes", producer.bytes, 1);
+    return producer;
 }
 
 void ScenarioLoader::read_filter(const Value& value, Request& request) const

@@ -41,6 +41,8 @@ void Collector::on_start(const model::RunInfo& info)
                                            static_cast<model::BrokerIndex>(to));
     for (const auto& name : info.links)
         report_.links.push_back({name});
+    for (const auto& consumer : scenario_.consumers)
+        report_.consumers.push_back({consumer.name, 0, {}});
 
     for (std::size_t i = 0; i < scenario_.requests.size(); ++i) {
         const auto& spec = scenario_.requests[i];
@@ -76,6 +78,8 @@ std::string Collector::path_names(const model::BrokerPath& path) const
 void Collector::on_event(const model::TraceEvent& event)
 {
     auto& totals = report_.conservation;
+    if (model::is_plain(event.message_kind))
+        on_plain(event);
     switch (event.kind) {
     case TraceKind::Publish:
         on_publish(event);
@@ -132,9 +136,51 @@ void Collector::on_event(const model::TraceEvent& event)
     }
 }
 
+PlainMessageReport* Collector::plain_message(model::MessageIndex message)
+{
+    const auto it = plain_index_.find(message);
+    return it == plain_index_.end() ? nullptr : &report_.messages[it->second];
+}
+
+void Collector::on_plain(const model::TraceEvent& event)
+{
+    // Conservation is counted by the common paths; this keeps the per-message account.
+    switch (event.kind) {
+    case TraceKind::Publish:
+        plain_index_[event.message] = report_.messages.size();
+        // Producers' messages are m1, m2, ...; consumers' replies r1, r2, ... (publish order).
+        report_.messages.push_back(
+            {fmt::format("{}{}", event.message_kind == MessageKind::Plain ? 'm' : 'r',
+                         event.count),
+             {}, {}, 0});
+        break;
+    case TraceKind::Forward:
+        if (auto* message = plain_message(event.message))
+            ++message->forwarded;
+        break;
+    case TraceKind::Deliver:
+        if (auto* message = plain_message(event.message)) {
+            auto& consumer = report_.consumers[event.consumer];
+            ++consumer.received;
+            consumer.messages.push_back(message->id);
+            message->delivered_to.push_back(consumer.name);
+        }
+        break;
+    case TraceKind::Drop:
+        if (auto* message = plain_message(event.message);
+            message && event.reason == DropReason::Stranded)
+            message->left_on.push_back(info_.brokers[event.broker]);
+        break;
+    default:
+        break;
+    }
+}
+
 void Collector::on_publish(const model::TraceEvent& event)
 {
     ++report_.conservation.published;
+    if (model::is_plain(event.message_kind))
+        return;
     auto& tally = tallies_[event.request];
     if (!tally.started_s)
         tally.started_s = event.time_s;
@@ -155,6 +201,11 @@ void Collector::on_client_done(const model::TraceEvent& event)
 
 void Collector::on_deliver(const model::TraceEvent& event)
 {
+    if (model::is_plain(event.message_kind)) {
+        ++report_.conservation.client_deliveries;
+        queue_handed_ += event.on_queue ? 1 : 0;
+        return;
+    }
     auto& request = report_.requests[event.request];
     auto& tally = tallies_[event.request];
     switch (event.message_kind) {
@@ -207,6 +258,12 @@ void Collector::on_reply_in_time(const model::TraceEvent& event)
 void Collector::on_drop(const model::TraceEvent& event)
 {
     ++report_.conservation.drops[model::to_string(event.reason)];
+    if (model::is_plain(event.message_kind)) {
+        if (event.on_queue &&
+            (event.reason == DropReason::Stranded || event.reason == DropReason::Expired))
+            ++queue_ended_;
+        return;
+    }
     auto& request = report_.requests[event.request];
     switch (event.reason) {
     case DropReason::Filtered:

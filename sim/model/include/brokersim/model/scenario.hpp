@@ -169,6 +169,46 @@ struct Request
     SourcePos pos;
 };
 
+// A JMS message selector restricted to what brokersim evaluates: equalities of a header with
+// a string literal, joined by AND (`mc_identity = 'n1'`). Empty: every message passes.
+struct HeaderSelector
+{
+    std::string text;
+    std::vector<std::pair<std::string, std::string>> equals;  // header, value
+
+    bool empty() const { return equals.empty(); }
+};
+
+// A plain messaging consumer (not MCollective): subscribes at `at_s` and, with `reply`, sends
+// one message back to each received message's reply-to destination.
+struct PlainConsumer
+{
+    std::string name;
+    std::string broker;
+    Destination destination;
+    HeaderSelector selector;
+    int priority = 0;
+    double at_s = 0;
+    bool reply = false;
+    int reply_bytes = 200;
+    SourcePos pos;
+};
+
+// A plain producer: `count` messages from `at_s`, `interval_s` apart.
+struct Producer
+{
+    std::string name;
+    std::string broker;
+    Destination destination;
+    int count = 1;
+    double at_s = 0;
+    double interval_s = 0.001;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::optional<Destination> reply_to;
+    int bytes = 200;
+    SourcePos pos;
+};
+
 struct Scenario
 {
     std::string file;  // where it was loaded from
@@ -182,6 +222,8 @@ struct Scenario
     std::vector<Client> clients;
     std::vector<Agent> agents;  // agents not listed here get Agent{} defaults
     std::vector<Request> requests;
+    std::vector<PlainConsumer> consumers;
+    std::vector<Producer> producers;
     std::vector<std::pair<std::string, SourcePos>> expectations;  // checked by `brokersim check`
 
     const Broker* find_broker(std::string_view name) const;

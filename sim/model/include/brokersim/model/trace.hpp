@@ -62,7 +62,14 @@ enum class MessageKind : std::uint8_t
     Reply,           // a node's reply on the client's reply queue
     Discovery,       // the discovery ping on the discovery agent's topic
     DiscoveryReply,  // a node's pong
+    Plain,           // a plain producer's message
+    PlainReply,      // a plain consumer's answer to a message's reply-to
 };
+
+inline bool is_plain(MessageKind kind)
+{
+    return kind == MessageKind::Plain || kind == MessageKind::PlainReply;
+}
 
 inline bool is_reply(MessageKind kind)
 {
@@ -119,7 +126,8 @@ struct TraceEvent
     BrokerIndex peer = 0;           // Forward: the receiving broker
     NodeIndex node = kNone;         // Deliver/Execute/Drop at a node; Publish of a reply
     std::uint32_t bytes = 0;        // Forward: bytes on the wire, framing included
-    std::uint32_t count = 0;        // Addressed: messages published
+    std::uint32_t count = 0;        // Addressed: messages published; plain Publish: sequence
+    std::uint32_t consumer = kNone; // Deliver of a plain message: the scenario's consumer
     Addressing addressing = Addressing::Broadcast;  // Addressed
     bool on_queue = false;          // the message's destination is a queue
     BrokerPath path;                // the copy's brokerPath

@@ -7,6 +7,7 @@
 #include "brokersim/stats/report.hpp"
 
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ private:
     void on_publish(const model::TraceEvent& event);
     void on_client_done(const model::TraceEvent& event);
     void on_reply_in_time(const model::TraceEvent& event);
+    void on_plain(const model::TraceEvent& event);
+    PlainMessageReport* plain_message(model::MessageIndex message);
     std::string path_names(const model::BrokerPath& path) const;
     void check_conservation();
     void compare_with_discovered(RequestReport& request, const RequestTally& tally) const;
@@ -51,6 +54,7 @@ private:
     std::vector<std::vector<std::vector<std::pair<int, int>>>> routes_;  // [from][to]
     Report report_;
     std::vector<RequestTally> tallies_;
+    std::unordered_map<model::MessageIndex, std::size_t> plain_index_;  // -> report_.messages
     // Copies of queue messages: how each arrival ended.
     std::uint64_t queue_arrivals_ = 0;
     std::uint64_t queue_forwards_ = 0;

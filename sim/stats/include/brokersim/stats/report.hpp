@@ -63,6 +63,24 @@ struct LinkReport
     std::uint64_t messages_ba = 0, bytes_ba = 0;
 };
 
+// A plain messaging workload: who received which message, and what was left where. Producers'
+// messages are named m1, m2, ... and consumers' replies r1, r2, ... in the order they were
+// published.
+struct PlainConsumerReport
+{
+    std::string name;
+    std::uint64_t received = 0;
+    std::vector<std::string> messages;
+};
+
+struct PlainMessageReport
+{
+    std::string id;
+    std::vector<std::string> delivered_to;  // consumer names, in delivery order
+    std::vector<std::string> left_on;       // brokers where a copy was still queued at the end
+    std::uint64_t forwarded = 0;            // bridge hops of all its copies
+};
+
 struct Conservation
 {
     std::uint64_t published = 0;
@@ -86,6 +104,8 @@ struct Report
     double end_time_s = 0;
     std::vector<RequestReport> requests;
     std::vector<LinkReport> links;
+    std::vector<PlainConsumerReport> consumers;
+    std::vector<PlainMessageReport> messages;  // plain messages only
     Conservation conservation;
 };
 
