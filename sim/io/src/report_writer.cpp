@@ -61,9 +61,11 @@ void append_request_text(std::string& out, const stats::RequestReport& r)
     out += fmt::format("\nrequest {}: {} {}/{} at {:.3f} s, timeout {:g} s\n", r.index,
                        r.client, r.agent, r.action, r.at_s, r.timeout_s);
     out += fmt::format("  filter             {}\n", r.filter.empty() ? "(none)" : r.filter);
-    if (r.discovery != "none")
-        out += fmt::format("  discovery          {}: {} discovered in {} ({} pongs too late)\n",
-                           r.discovery, r.discovered, seconds(r.discovery_time_s), r.late_pongs);
+    if (r.discovery == "identities")
+        out += fmt::format("  discovery          none: {} identities named\n", r.discovered);
+    else if (r.discovery == "mc")
+        out += fmt::format("  discovery          mc: {} discovered in {} ({} pongs too late)\n",
+                           r.discovered, seconds(r.discovery_time_s), r.late_pongs);
     out += fmt::format("  addressing         {} ({} message{})\n", r.addressing, r.messages_sent,
                        r.messages_sent == 1 ? "" : "s");
     out += fmt::format("  nodes expected     {}\n", r.expected);

@@ -289,7 +289,10 @@ void Collector::on_drop(const model::TraceEvent& event)
         if (!event.on_queue)
             break;
         ++queue_ended_;
-        // A reply left on a queue never reached the client in time: it came late.
+        // A reply left on a queue never reached the client in time: it came late. An expired
+        // one is counted under its drop reason only.
+        if (event.reason == DropReason::Expired)
+            break;
         if (event.message_kind == MessageKind::Reply)
             ++request.late_replies;
         else if (event.message_kind == MessageKind::DiscoveryReply)
@@ -359,6 +362,8 @@ void Collector::on_finish(double end_time_s)
         request.missing = request.expected > request.replying_nodes
                               ? request.expected - request.replying_nodes
                               : 0;
+        if (request.discovery == "identities")
+            request.discovered = scenario_.requests[i].identities.size();
         if (request.discovery != "none")
             compare_with_discovered(request, tallies_[i]);
         if (latencies.empty())
