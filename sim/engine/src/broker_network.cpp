@@ -45,8 +45,11 @@ ConsumerIndex Simulation::add_consumer(Consumer consumer)
     if (consumer.network_consumer_ids.empty())
         consumer.network_consumer_ids.insert(id);
     consumer.audit = audit_enabled(consumer.broker, consumer.destination);
+    consumer.active = brokers_[consumer.broker].up;  // a crashed broker takes no consumers
     consumers_.push_back(std::move(consumer));
     const auto& added = consumers_.back();
+    if (!added.active)
+        return id;
 
     // Keep the list sorted by priority, highest first; a newcomer goes to the end of its band.
     auto& list = brokers_[added.broker].destinations[added.destination].consumers;
@@ -78,10 +81,12 @@ void Simulation::announce(ConsumerIndex id, bool added)
     // the same connection the bridge uses, so it queues behind that connection's traffic.
     const auto broker = consumers_[id].broker;
     for (const int bridge_index : bridges_into_[broker]) {
+        if (!connection_up(bridge_index))
+            continue;
         const auto slot = static_cast<std::uint32_t>(advisories_.size());
         advisories_.push_back({added, bridge_index, id});
         const auto& bridge = bridges_[bridge_index];
-        wan_->send(bridge.advisory_stream(), kAdvisoryBytes, (1ULL << 63) | slot, now_s_);
+        wan_->send(bridge.advisory_stream(), kAdvisoryBytes, kAdvisoryItem | slot, now_s_);
     }
 }
 
@@ -114,7 +119,7 @@ void Simulation::add_demand(int bridge_index, ConsumerIndex remote_id)
     const auto& bridge = bridges_[bridge_index];
     const auto& config = *bridge.config;
     const Consumer remote = consumers_[remote_id];  // copy: consumers_ may grow below
-    if (!remote.active)
+    if (!remote.active || !connection_up(bridge_index) || !brokers_[bridge.local].up)
         return;
 
     // The hop limit, the loop guard and the destination filters of the bridge.
@@ -223,6 +228,10 @@ bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
 void Simulation::arrive(const Copy& copy, BrokerIndex broker)
 {
     emit(event_for(model::TraceKind::Arrive, copy, broker));
+    if (!brokers_[broker].up) {
+        lose_copy(copy, broker, model::DropReason::BrokerDown);
+        return;
+    }
     // Expiry compares the sender's expires stamp with this broker's own clock.
     const auto& message = messages_[copy.message];
     if (now_s_ + brokers_[broker].clock_offset_s > message.expires_s) {

@@ -10,12 +10,6 @@
 
 namespace brokersim::engine {
 
-namespace {
-
-constexpr std::uint64_t kAdvisoryBit = 1ULL << 63;
-
-}  // namespace
-
 Simulation::Simulation(const model::Scenario& scenario, model::TraceSink& sink,
                        const RunOptions& options)
     : scenario_(scenario), sink_(sink), topology_(scenario), quantum_s_(options.time_quantum_s)
@@ -68,6 +62,8 @@ void Simulation::build_bridges()
         // One OpenWire connection, two serial streams; TLS framing when the first WAN link
         // on the way is an SSL transport.
         Connection connection;
+        connection.dialer = on;
+        connection.dialed = to;
         connection.stream_out = wan_->open_stream(on, to);
         connection.stream_back = wan_->open_stream(to, on);
         connection.framing_bytes = kOpenWireFramingBytes;
@@ -78,22 +74,32 @@ void Simulation::build_bridges()
         const int connection_index = static_cast<int>(connections_.size());
         connections_.push_back(connection);
 
-        bridges_.push_back({&connector, on, to, connection_index, false});
-        bridges_into_[to].push_back(static_cast<int>(bridges_.size() - 1));
-        if (connector.duplex) {
-            // The remote builds the reverse bridge from this connector's configuration.
-            bridges_.push_back({&connector, to, on, connection_index, true});
-            bridges_into_[on].push_back(static_cast<int>(bridges_.size() - 1));
-        }
+        const auto add_bridge = [&](BrokerIndex local, BrokerIndex remote, bool reverse) {
+            bridges_.push_back({&connector, local, remote, connection_index, reverse});
+            const int index = static_cast<int>(bridges_.size() - 1);
+            bridges_into_[remote].push_back(index);
+            connections_[connection_index].bridges.push_back(index);
+        };
+        add_bridge(on, to, false);
+        if (connector.duplex)
+            add_bridge(to, on, true);  // built by the remote from this connector's settings
     }
 }
 
 void Simulation::subscribe_nodes()
 {
+    node_group_consumers_.resize(nodes_->groups().size());
+    for (std::size_t g = 0; g < nodes_->groups().size(); ++g)
+        subscribe_group(static_cast<int>(g));
+}
+
+void Simulation::subscribe_group(int group_index)
+{
     // Every node subscribes to each of its agents' topics in each of its collectives; the
     // nodes of a group subscribe identically, so one consumer stands for all of them.
-    node_group_consumers_.resize(nodes_->groups().size());
-    for (const auto& group : nodes_->groups()) {
+    const auto& group = nodes_->groups()[group_index];
+    node_group_consumers_[group_index].clear();
+    {
         for (const auto& collective : group.group->collectives) {
             for (const auto& agent : group.agents) {
                 Consumer consumer;
@@ -235,6 +241,20 @@ void Simulation::process(const LocalEvent& event)
     case LocalEvent::Kind::NodeDeliver:
         node_delivery(event.a, event.b);
         break;
+    case LocalEvent::Kind::Fault:
+        apply_fault(event.a);
+        break;
+    case LocalEvent::Kind::ConnectionLost:
+        if (connections_[event.a].up && connections_[event.a].epoch == event.b &&
+            !route_up(static_cast<int>(event.a)))
+            lose_connection(static_cast<int>(event.a));
+        break;
+    case LocalEvent::Kind::Reconnect:
+        try_reconnect(static_cast<int>(event.a));
+        break;
+    case LocalEvent::Kind::NodeReconnect:
+        try_node_reconnect(static_cast<int>(event.a));
+        break;
     case LocalEvent::Kind::PlainSubscribe:
         plain_subscribe(static_cast<int>(event.a));
         break;
@@ -284,6 +304,7 @@ void Simulation::run()
     }
 
     schedule_plain_workload();
+    schedule_faults();
     sink_.on_start(run_info());
     subscribe_nodes();
 
@@ -296,8 +317,17 @@ void Simulation::run()
             process(events_.pop());
         }
     };
-    const auto arrived = [this](double at_s, std::uint64_t item) {
-        if ((item & kAdvisoryBit) != 0)
+    const auto arrived = [this](double at_s, std::uint64_t item, bool lost) {
+        const bool advisory = (item & kAdvisoryItem) != 0;
+        if (lost) {
+            if (!advisory) {
+                const auto copy = take_copy(static_cast<std::uint32_t>(item & 0xffffffffu));
+                lose_copy(copy, copy.path[copy.path.size() - 1],
+                          model::DropReason::LostInFlight);
+            }
+            return;
+        }
+        if (advisory)
             schedule(at_s, {LocalEvent::Kind::Advisory,
                             static_cast<std::uint32_t>(item & 0xffffffffu), 0});
         else

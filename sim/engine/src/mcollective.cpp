@@ -228,6 +228,10 @@ void Simulation::fan_out_step(std::uint32_t slot)
 {
     auto& fan_out = fan_outs_[slot];
     const auto& group = nodes_->groups()[fan_out.group];
+    if (!brokers_[fan_out.broker].up || group.broker != fan_out.broker) {
+        free_fan_outs_.push_back(slot);  // the broker crashed: the rest never leave it
+        return;
+    }
     const auto node = group.first + fan_out.next;
     const Copy copy = fan_out.copy;
     const auto broker = fan_out.broker;
@@ -244,7 +248,16 @@ void Simulation::fan_out_step(std::uint32_t slot)
 
 void Simulation::node_delivery(std::uint32_t copy_slot, NodeIndex node)
 {
-    node_receives(take_copy(copy_slot), node, now_s_, nodes_->group_of(node).broker);
+    const auto copy = take_copy(copy_slot);
+    const auto& group = nodes_->group_of(node);
+    if (!group_links_[group.group_index].connected) {
+        auto drop = event_for(model::TraceKind::Drop, copy, group.broker);
+        drop.node = node;
+        drop.reason = model::DropReason::Disconnected;
+        emit(drop);
+        return;
+    }
+    node_receives(copy, node, now_s_, group.broker);
 }
 
 void Simulation::node_receives(const Copy& copy, NodeIndex node, double now_s, BrokerIndex broker)
@@ -305,6 +318,19 @@ void Simulation::node_replies(NodeIndex node, std::uint32_t request_and_kind)
     const auto& request = requests_[request_index];
     const auto& group = nodes_->group_of(node);
     auto& broker = brokers_[group.broker];
+    if (!group_links_[group.group_index].connected) {
+        // The node's broker connection is gone: the reply cannot be sent.
+        model::TraceEvent drop;
+        drop.kind = model::TraceKind::Drop;
+        drop.reason = model::DropReason::Disconnected;
+        drop.message_kind = discovery ? model::MessageKind::DiscoveryReply
+                                      : model::MessageKind::Reply;
+        drop.request = request_index;
+        drop.broker = group.broker;
+        drop.node = node;
+        emit(drop);
+        return;
+    }
 
     const auto message = new_message(
         discovery ? model::MessageKind::DiscoveryReply : model::MessageKind::Reply,
@@ -357,6 +383,12 @@ void Simulation::client_receives(std::uint32_t copy_slot, ConsumerIndex consumer
     auto event = event_for(model::TraceKind::Deliver, copy, consumer.broker);
     event.path = copy.path.plus(consumer.broker);
     event.node = message.sender_node;
+    if (!brokers_[consumer.broker].up) {
+        event.kind = model::TraceKind::Drop;
+        event.reason = model::DropReason::Disconnected;
+        emit(event);
+        return;
+    }
     const bool open = discovery ? request.discovering : request.listening;
     if (!open) {
         event.kind = model::TraceKind::Drop;

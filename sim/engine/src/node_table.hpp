@@ -47,6 +47,7 @@ public:
 
     std::uint64_t size() const { return size_; }
     const std::vector<NodeGroupData>& groups() const { return groups_; }
+    void move_group(int group, model::BrokerIndex broker) { groups_[group].broker = broker; }
     const NodeGroupData& group_of(model::NodeIndex node) const;
     std::string identity(model::NodeIndex node) const;
     std::optional<model::NodeIndex> find(std::string_view identity) const;

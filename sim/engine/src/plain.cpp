@@ -92,6 +92,12 @@ void Simulation::plain_receives(std::uint32_t copy_slot, ConsumerIndex consumer_
     auto event = event_for(model::TraceKind::Deliver, copy, consumer.broker);
     event.path = copy.path.plus(consumer.broker);
     event.consumer = static_cast<std::uint32_t>(consumer.plain);
+    if (!brokers_[consumer.broker].up) {
+        event.kind = model::TraceKind::Drop;
+        event.reason = model::DropReason::Disconnected;
+        emit(event);
+        return;
+    }
     emit(event);
 
     const auto& message = messages_[copy.message];

@@ -41,6 +41,9 @@ inline constexpr std::uint32_t kSslFramingBytes = 40;
 inline constexpr std::uint32_t kAdvisoryBytes = 350;
 // STOMP framing between a broker and its nodes or clients.
 inline constexpr std::uint32_t kStompFramingBytes = 120;
+// Items on a Wan stream: a copy slot (with its target broker above bit 32) or, with this bit,
+// an advisory slot.
+inline constexpr std::uint64_t kAdvisoryItem = 1ULL << 63;
 // MCollective: expires = msgtime + ttl + 10 s.
 inline constexpr double kExpirySlack_s = 10.0;
 
@@ -126,6 +129,7 @@ struct BrokerState
     double nic_out_free_s = 0;     // the broker's NIC towards its nodes and clients
     double nic_in_free_s = 0;      // and from them
     double clock_offset_s = 0;
+    bool up = true;
     std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
     std::vector<model::PolicyEntry> policies;
 
@@ -143,11 +147,29 @@ struct BrokerState
     }
 };
 
+// One network connector's OpenWire connection. The connector's broker dials it and, once it
+// is lost, redials with back-off (static: discovery: 1 s, doubling, at most 30 s).
 struct Connection
 {
     int stream_out = -1;  // from the connector's broker to the remote
     int stream_back = -1;
     std::uint32_t framing_bytes = 0;
+    BrokerIndex dialer = 0;
+    BrokerIndex dialed = 0;
+    bool up = true;
+    std::uint32_t epoch = 0;  // bumped whenever it is lost
+    double reconnect_delay_s = 1.0;
+    bool reconnect_scheduled = false;
+    std::vector<int> bridges;
+};
+
+// A node group's STOMP connection to its broker, with the stomp gem's failover pool.
+struct NodeGroupLink
+{
+    std::vector<BrokerIndex> pool;  // the group's broker first, then its failover list
+    std::size_t current = 0;        // index into pool
+    bool connected = true;
+    double reconnect_delay_s = 0.01;  // doubled per failed attempt, at most 30 s, never reset
 };
 
 struct Bridge
@@ -182,6 +204,10 @@ struct LocalEvent
         Advisory,       // a: advisory slot
         DiscoveryEnd,   // a: request
         NodeDeliver,    // a: copy slot, b: node (a direct request)
+        Fault,            // a: index into the scenario's faults
+        ConnectionLost,   // a: connection, b: its epoch when the loss was scheduled
+        Reconnect,        // a: connection
+        NodeReconnect,    // a: node group
         PlainSubscribe, // a: scenario consumer
         ProducerSend,   // a: producer, b: message number within the producer
         PlainDeliver,   // a: copy slot, b: consumer
@@ -280,6 +306,23 @@ private:
     void client_receives(std::uint32_t copy_slot, ConsumerIndex consumer);
     void publish(MessageIndex message, BrokerIndex broker, double at_broker_s);
 
+    // Faults and failover (faults.cpp)
+    void schedule_faults();
+    void apply_fault(std::uint32_t index);
+    void broker_down(BrokerIndex broker);
+    void broker_up(BrokerIndex broker);
+    void set_link(int link, bool up);
+    void lose_connection(int connection);
+    void schedule_reconnect(int connection);
+    void try_reconnect(int connection);
+    void establish(int connection);
+    bool route_up(int connection) const;
+    void node_group_lost(int group);
+    void try_node_reconnect(int group);
+    void subscribe_group(int group);
+    void lose_copy(const Copy& copy, BrokerIndex broker, model::DropReason reason);
+    bool connection_up(int bridge) const { return connections_[bridges_[bridge].connection].up; }
+
     // Plain messaging workloads (plain.cpp)
     void schedule_plain_workload();
     BrokerIndex broker_index(const std::string& name) const;
@@ -328,6 +371,9 @@ private:
     std::vector<std::uint32_t> free_fan_outs_;
     std::vector<Advisory> advisories_;
     std::uint32_t plain_published_ = 0;
+    std::vector<NodeGroupLink> group_links_;
+    std::vector<bool> link_up_;
+    std::vector<double> link_latency_s_;
     std::uint32_t plain_replies_published_ = 0;
 };
 

@@ -37,6 +37,10 @@ struct Wan::Stream
     double started_s = 0;
     bool busy = false;
     bool waiting = false;  // has queued items and no transfer yet; in Impl::waiting
+    bool paused = false;
+    std::uint32_t epoch = 0;           // bumped by reset
+    std::uint32_t in_flight_epoch = 0;
+    std::vector<int> route_links;      // WAN links crossed
 };
 
 struct Wan::Impl
@@ -45,6 +49,7 @@ struct Wan::Impl
     std::vector<sg::Host*> hosts;
     std::vector<std::vector<double>> latency;      // [from][to], seconds
     std::vector<std::vector<double>> bottleneck;   // [from][to], bytes per second
+    std::vector<std::vector<std::vector<int>>> routes;  // [from][to], WAN links
     std::vector<Stream> streams;
     std::vector<sg::CommPtr> comms;
     std::vector<int> comm_streams;
@@ -85,6 +90,7 @@ Wan::Wan(const model::Scenario& scenario, const model::Topology& topology,
     const auto broker_count = scenario.brokers.size();
     impl_->latency.assign(broker_count, std::vector<double>(broker_count, 0));
     impl_->bottleneck.assign(broker_count, std::vector<double>(broker_count, kInfinity));
+    impl_->routes.assign(broker_count, std::vector<std::vector<int>>(broker_count));
     for (std::size_t a = 0; a < broker_count; ++a) {
         for (std::size_t b = 0; b < broker_count; ++b) {
             if (a == b)
@@ -100,6 +106,7 @@ Wan::Wan(const model::Scenario& scenario, const model::Topology& topology,
                 bottleneck = scenario.datacenters[da].lan_bandwidth_bps / 8.0;
             } else if (const auto route = topology.route(da, db)) {
                 for (const auto& hop : *route) {
+                    impl_->routes[a][b].push_back(hop.link);
                     links.emplace_back(wan_links[hop.link],
                                        hop.forward ? sg::LinkInRoute::Direction::UP
                                                    : sg::LinkInRoute::Direction::DOWN);
@@ -127,6 +134,7 @@ int Wan::open_stream(model::BrokerIndex from, model::BrokerIndex to)
     stream.from = impl_->hosts[from];
     stream.to = impl_->hosts[to];
     stream.latency_s = impl_->latency[from][to];
+    stream.route_links = impl_->routes[from][to];
     // A batch that takes about one latency to transmit keeps every item's arrival in the
     // future when the transfer completes.
     stream.batch_cap_bytes = std::max(kMinBatchBytes, impl_->bottleneck[from][to] *
@@ -144,7 +152,7 @@ void Wan::send(int stream_index, std::uint32_t bytes, std::uint64_t item, double
 {
     auto& stream = impl_->streams[stream_index];
     stream.queued.push_back({bytes, item, ready_s});
-    if (!stream.busy && !stream.waiting) {
+    if (!stream.busy && !stream.waiting && !stream.paused) {
         stream.waiting = true;
         impl_->waiting.push_back(stream_index);
     }
@@ -155,7 +163,7 @@ void Wan::flush()
     for (const int index : impl_->waiting) {
         auto& stream = impl_->streams[index];
         stream.waiting = false;
-        if (!stream.busy && !stream.queued.empty())
+        if (!stream.busy && !stream.paused && !stream.queued.empty())
             start_transfer(stream);
     }
     impl_->waiting.clear();
@@ -173,6 +181,7 @@ void Wan::start_transfer(Stream& stream)
         stream.queued.pop_front();
     }
     stream.busy = true;
+    stream.in_flight_epoch = stream.epoch;
     stream.started_s = sg::Engine::get_clock();
     impl_->comms.push_back(sg::Comm::sendto_async(stream.from, stream.to,
                                                   static_cast<std::uint64_t>(total)));
@@ -194,17 +203,52 @@ void Wan::complete_transfer(std::size_t index, const ArrivalHandler& arrived)
 
     // Item k's last byte left at its offset's share of the transfer; it arrives one
     // propagation latency later (never before now, should sharing have slowed the batch).
+    const bool lost = stream.in_flight_epoch != stream.epoch;
     double offset = 0;
     for (const auto& item : stream.in_flight) {
         offset += item.bytes;
         const double sent_s = stream.started_s + duration * (offset / total);
         arrived(std::max({now, sent_s + stream.latency_s, item.ready_s + stream.latency_s}),
-                item.item);
+                item.item, lost);
     }
     stream.in_flight.clear();
     stream.busy = false;
-    if (!stream.queued.empty())
+    if (!stream.queued.empty() && !stream.paused)
         start_transfer(stream);
+}
+
+void Wan::pause(int stream_index, bool paused)
+{
+    auto& stream = impl_->streams[stream_index];
+    stream.paused = paused;
+    if (!paused && !stream.busy && !stream.queued.empty() && !stream.waiting) {
+        stream.waiting = true;
+        impl_->waiting.push_back(stream_index);
+    }
+}
+
+std::vector<std::uint64_t> Wan::reset(int stream_index)
+{
+    auto& stream = impl_->streams[stream_index];
+    ++stream.epoch;
+    std::vector<std::uint64_t> dropped;
+    for (const auto& item : stream.queued)
+        dropped.push_back(item.item);
+    stream.queued.clear();
+    return dropped;
+}
+
+const std::vector<int>& Wan::route_links(int stream_index) const
+{
+    return impl_->streams[stream_index].route_links;
+}
+
+void Wan::add_link_latency(int link, double delta_s)
+{
+    for (auto& stream : impl_->streams)
+        for (const int crossed : stream.route_links)
+            if (crossed == link)
+                stream.latency_s += delta_s;
 }
 
 void Wan::run(double quantum_s, const std::function<double()>& next_local_s,

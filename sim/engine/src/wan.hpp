@@ -28,8 +28,9 @@ namespace brokersim::engine {
 class Wan
 {
 public:
-    // Called when an item has crossed its stream, at its arrival time (>= now).
-    using ArrivalHandler = std::function<void(double arrival_s, std::uint64_t item)>;
+    // Called when an item has crossed its stream, at its arrival time (>= now); `lost` when
+    // the stream was reset while the item was in flight.
+    using ArrivalHandler = std::function<void(double arrival_s, std::uint64_t item, bool lost)>;
 
     Wan(const model::Scenario& scenario, const model::Topology& topology,
         const std::vector<int>& broker_datacenter, bool quiet);
@@ -43,6 +44,14 @@ public:
     // transfer.
     void send(int stream, std::uint32_t bytes, std::uint64_t item, double ready_s);
     double latency_s(model::BrokerIndex from, model::BrokerIndex to) const;
+
+    // Faults. A paused stream holds what is queued (a silent link: TCP keeps it); a reset one
+    // drops what is queued, and what is in flight arrives `lost` (the connection is gone).
+    void pause(int stream, bool paused);
+    std::vector<std::uint64_t> reset(int stream);
+    const std::vector<int>& route_links(int stream) const;
+    // The one-way latency of every stream routed over WAN link `link` changes by `delta_s`.
+    void add_link_latency(int link, double delta_s);
 
     // Runs SimGrid until no transfer is in flight and `next_local_s` returns infinity. Local
     // events are processed through `process_local(until)` whenever their time has come, all

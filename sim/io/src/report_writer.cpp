@@ -127,6 +127,13 @@ std::string report_text(const stats::Report& report)
                                message.forwarded);
     }
 
+    if (!report.timeline.empty()) {
+        out += "\ntimeline\n";
+        for (const auto& entry : report.timeline)
+            out += fmt::format("  {:>10.3f} s  {:<12} {}\n", entry.time_s, entry.what,
+                               entry.detail);
+    }
+
     out += "\nWAN links                messages a->b     bytes a->b   messages b->a     "
            "bytes b->a\n";
     for (const auto& link : report.links)
@@ -219,6 +226,12 @@ std::string report_json(const stats::Report& report)
                             {"delivered_to", message.delivered_to},
                             {"left_on", message.left_on},
                             {"forwarded", message.forwarded}});
+
+    auto& timeline = root["timeline"] = nlohmann::ordered_json::array();
+    for (const auto& entry : report.timeline)
+        timeline.push_back({{"time_s", json_seconds(entry.time_s)},
+                            {"what", entry.what},
+                            {"detail", entry.detail}});
 
     auto& links = root["links"] = nlohmann::ordered_json::array();
     for (const auto& link : report.links)

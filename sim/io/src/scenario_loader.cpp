@@ -139,6 +139,8 @@ private:
     model::PlainConsumer read_consumer(const Value& item);
     model::Producer read_producer(const Value& item);
     model::Destination read_destination(const Value& value) const;
+    model::Fault read_fault(const Value& item) const;
+    void read_link_ends(const Value& value, model::Fault& fault) const;
     void read_filter(const Value& value, Request& request) const;
     void check_collective(const Value& value, const std::string& collective) const;
 
@@ -161,7 +163,7 @@ model::Scenario ScenarioLoader::load()
     const MapReader top(reader_, root, "scenario", "top-level key",
                         {"name", "seed", "datacenters", "brokers", "links", "connectors", "nodes",
                          "clients", "agents", "requests", "consumers", "producers",
-                         "expect"});
+                         "faults", "expect"});
     scenario_.file = reader_.file();
     scenario_.name = reader_.name(top.require("name"));
     if (const auto seed = top.find("seed"))
@@ -200,6 +202,9 @@ model::Scenario ScenarioLoader::load()
     if (const auto producers = top.find("producers"))
         for (const auto& item : reader_.list(*producers, "a producer"))
             scenario_.producers.push_back(read_producer(item));
+    if (const auto faults = top.find("faults"))
+        for (const auto& item : reader_.list(*faults, "a fault"))
+            scenario_.faults.push_back(read_fault(item));
 
     if (const auto expect = top.find("expect"))
         for (const auto& item : reader_.list(*expect, "an expectation"))
@@ -453,7 +458,7 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
     const MapReader map(
         reader_, item, "node group", "node group key",
         {"name", "count", "broker", "identity", "facts", "classes", "agents", "collectives",
-         "clock_offset_s", "direct_addressing"});
+         "clock_offset_s", "direct_addressing", "failover"});
     NodeGroup group;
     group.pos = map.pos();
     group.count = static_cast<int>(reader_.integer(map.require("count"), 1, int_max));
@@ -482,6 +487,13 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
     if (const auto offset = map.find("clock_offset_s"))
         group.clock_offset_s = reader_.number(*offset);
     set_bool(map, "direct_addressing", group.direct_addressing);
+    if (const auto failover = map.find("failover")) {
+        for (const auto& item : reader_.list(*failover, "a broker name")) {
+            const auto broker_name = reader_.name(item);
+            check_reference(item, broker_name, "broker", scenario_.brokers);
+            group.failover.push_back(broker_name);
+        }
+    }
     return group;
 }
 
@@ -690,6 +702,70 @@ model::Destination ScenarioLoader::read_destination(const Value& value) const
         reader_.fail(value, fmt::format("a destination cannot contain wildcards: {}",
                                         quoted(std::string_view(filter.to_string()))));
     return {filter.type, filter.pattern};
+}
+
+void ScenarioLoader::read_link_ends(const Value& value, model::Fault& fault) const
+{
+    const auto ends = reader_.list(value, "two datacenter names");
+    if (ends.size() != 2)
+        reader_.fail(value, "a link is named by its two datacenters, e.g. [noc, uk]");
+    fault.target = reader_.name(ends[0]);
+    fault.target2 = reader_.name(ends[1]);
+    const auto same = [&](const model::Link& link) {
+        return (link.a == fault.target && link.b == fault.target2) ||
+               (link.a == fault.target2 && link.b == fault.target);
+    };
+    if (std::none_of(scenario_.links.begin(), scenario_.links.end(), same))
+        reader_.fail(value, fmt::format("no link between {} and {}",
+                                        quoted(std::string_view(fault.target)),
+                                        quoted(std::string_view(fault.target2))));
+}
+
+model::Fault ScenarioLoader::read_fault(const Value& item) const
+{
+    const MapReader map(reader_, item, "fault", "fault key",
+                        {"at_s", "broker_down", "broker_up", "link_down", "link_up",
+                         "link_latency", "latency_ms", "partition", "heal"});
+    model::Fault fault;
+    fault.pos = map.pos();
+    fault.at_s = reader_.non_negative(map.require("at_s"));
+
+    using Kind = model::Fault::Kind;
+    const std::pair<const char*, Kind> kinds[] = {
+        {"broker_down", Kind::BrokerDown}, {"broker_up", Kind::BrokerUp},
+        {"link_down", Kind::LinkDown},     {"link_up", Kind::LinkUp},
+        {"link_latency", Kind::LinkLatency}, {"partition", Kind::Partition},
+        {"heal", Kind::Heal}};
+    int found = 0;
+    for (const auto& [key, kind] : kinds) {
+        const auto value = map.find(key);
+        if (!value)
+            continue;
+        if (++found > 1)
+            reader_.fail(*value, "a fault does one thing: give one of broker_down, broker_up, "
+                                 "link_down, link_up, link_latency, partition, heal");
+        fault.kind = kind;
+        if (kind == Kind::BrokerDown || kind == Kind::BrokerUp) {
+            fault.target = reader_.name(*value);
+            check_reference(*value, fault.target, "broker", scenario_.brokers);
+        } else if (kind == Kind::Partition || kind == Kind::Heal) {
+            fault.target = reader_.name(*value);
+            check_reference(*value, fault.target, "datacenter", scenario_.datacenters);
+        } else {
+            read_link_ends(*value, fault);
+        }
+    }
+    if (found == 0)
+        reader_.fail(item, "a fault needs one of broker_down, broker_up, link_down, link_up, "
+                           "link_latency, partition, heal");
+
+    const auto latency = map.find("latency_ms");
+    if ((fault.kind == Kind::LinkLatency) != latency.has_value())
+        reader_.fail(latency ? *latency : item,
+                     "'latency_ms' goes with link_latency, and only with it");
+    if (latency)
+        fault.latency_s = reader_.non_negative(*latency) * seconds_per_ms;
+    return fault;
 }
 
 model::PlainConsumer ScenarioLoader::read_consumer(const Value& item)

@@ -14,6 +14,10 @@ const char* to_string(TraceKind kind)
     case TraceKind::Pending: return "pending";
     case TraceKind::Addressed: return "addressed";
     case TraceKind::ClientDone: return "client-done";
+    case TraceKind::Fault: return "fault";
+    case TraceKind::BridgeDown: return "bridge-down";
+    case TraceKind::BridgeUp: return "bridge-up";
+    case TraceKind::Failover: return "failover";
     }
     return "?";
 }
@@ -30,6 +34,9 @@ const char* to_string(DropReason reason)
     case DropReason::ClientGone: return "client-gone";
     case DropReason::Stranded: return "stranded";
     case DropReason::TtlExpired: return "ttl-expired";
+    case DropReason::BrokerDown: return "broker-down";
+    case DropReason::LostInFlight: return "lost-in-flight";
+    case DropReason::Disconnected: return "disconnected";
     }
     return "?";
 }

@@ -131,9 +131,43 @@ void Collector::on_event(const model::TraceEvent& event)
     case TraceKind::ClientDone:
         on_client_done(event);
         break;
+    case TraceKind::Fault:
+        report_.timeline.push_back({event.time_s, "fault", fault_text(event.count)});
+        break;
+    case TraceKind::BridgeDown:
+    case TraceKind::BridgeUp:
+        report_.timeline.push_back(
+            {event.time_s, model::to_string(event.kind),
+             fmt::format("{} -> {} ({})", info_.brokers[event.broker],
+                         info_.brokers[event.peer], scenario_.connectors[event.count].name)});
+        break;
+    case TraceKind::Failover:
+        report_.timeline.push_back(
+            {event.time_s, "failover",
+             fmt::format("{} to {}", scenario_.node_groups[event.count].name,
+                         info_.brokers[event.broker])});
+        break;
     case TraceKind::Pending:
         break;
     }
+}
+
+std::string Collector::fault_text(std::uint32_t index) const
+{
+    const auto& fault = scenario_.faults[index];
+    using Kind = model::Fault::Kind;
+    switch (fault.kind) {
+    case Kind::BrokerDown: return "broker " + fault.target + " down";
+    case Kind::BrokerUp: return "broker " + fault.target + " up";
+    case Kind::LinkDown: return "link " + fault.target + " <-> " + fault.target2 + " down";
+    case Kind::LinkUp: return "link " + fault.target + " <-> " + fault.target2 + " up";
+    case Kind::LinkLatency:
+        return fmt::format("link {} <-> {} latency {} ms", fault.target, fault.target2,
+                           fault.latency_s * 1000.0);
+    case Kind::Partition: return "datacenter " + fault.target + " partitioned";
+    case Kind::Heal: return "datacenter " + fault.target + " healed";
+    }
+    return "?";
 }
 
 PlainMessageReport* Collector::plain_message(model::MessageIndex message)
@@ -259,9 +293,13 @@ void Collector::on_drop(const model::TraceEvent& event)
 {
     ++report_.conservation.drops[model::to_string(event.reason)];
     if (model::is_plain(event.message_kind)) {
-        if (event.on_queue &&
-            (event.reason == DropReason::Stranded || event.reason == DropReason::Expired))
+        const auto reason = event.reason;
+        lost_in_flight_ += reason == DropReason::LostInFlight ? 1 : 0;
+        if (event.on_queue && (reason == DropReason::Stranded || reason == DropReason::Expired ||
+                               reason == DropReason::BrokerDown))
             ++queue_ended_;
+        if (event.on_queue && reason == DropReason::Disconnected)
+            ++queue_handed_;
         return;
     }
     auto& request = report_.requests[event.request];
@@ -276,6 +314,19 @@ void Collector::on_drop(const model::TraceEvent& event)
         break;
     case DropReason::AgentTimeout:
         ++agent_timeouts_;
+        break;
+    case DropReason::LostInFlight:
+        ++lost_in_flight_;
+        break;
+    case DropReason::Disconnected:
+        if (event.message == model::kNone) {
+            ++replies_not_sent_;  // a node lost its broker before it could reply
+            break;
+        }
+        queue_handed_ += event.on_queue ? 1 : 0;  // dispatched, then lost on the way out
+        break;
+    case DropReason::BrokerDown:
+        queue_ended_ += event.on_queue ? 1 : 0;
         break;
     case DropReason::ClientGone:
         ++queue_handed_;
@@ -310,9 +361,9 @@ void Collector::check_conservation()
         if (!holds)
             c.violations.push_back(std::move(what));
     };
-    require(c.arrivals == c.published + c.forwards,
-            fmt::format("arrivals {} != published {} + forwarded {}", c.arrivals, c.published,
-                        c.forwards));
+    require(c.arrivals + lost_in_flight_ == c.published + c.forwards,
+            fmt::format("arrivals {} + lost in flight {} != published {} + forwarded {}",
+                        c.arrivals, lost_in_flight_, c.published, c.forwards));
     require(queue_arrivals_ == queue_forwards_ + queue_handed_ + queue_ended_,
             fmt::format("queue copies arrived {} != forwarded {} + handed to clients {} + "
                         "stranded or expired {}",
@@ -320,9 +371,10 @@ void Collector::check_conservation()
     require(c.node_deliveries == node_outcomes_,
             fmt::format("node deliveries {} != filtered + too old + executed {}",
                         c.node_deliveries, node_outcomes_));
-    require(c.executions == c.replies_published + agent_timeouts_,
-            fmt::format("executions {} != replies sent {} + agent timeouts {}", c.executions,
-                        c.replies_published, agent_timeouts_));
+    require(c.executions == c.replies_published + agent_timeouts_ + replies_not_sent_,
+            fmt::format("executions {} != replies sent {} + agent timeouts {} + replies a "
+                        "disconnected node could not send {}",
+                        c.executions, c.replies_published, agent_timeouts_, replies_not_sent_));
     c.holds = c.violations.empty();
 }
 

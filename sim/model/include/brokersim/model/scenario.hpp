@@ -118,6 +118,8 @@ struct NodeGroup
     std::vector<std::string> collectives = {"mcollective"};
     double clock_offset_s = 0;      // the nodes' clocks against true time
     bool direct_addressing = true;  // subscribe to <collective>.nodes for direct requests
+    // Further brokers of the node's failover pool, tried in order after `broker`.
+    std::vector<std::string> failover;
     SourcePos pos;
 };
 
@@ -209,6 +211,29 @@ struct Producer
     SourcePos pos;
 };
 
+// A scheduled fault. Brokers crash and restart empty (MCollective traffic is not persistent);
+// a link down silences every connection routed over it; a partition takes down every link of
+// a datacenter.
+struct Fault
+{
+    enum class Kind
+    {
+        BrokerDown,
+        BrokerUp,
+        LinkDown,
+        LinkUp,
+        LinkLatency,
+        Partition,
+        Heal,
+    };
+    Kind kind = Kind::BrokerDown;
+    double at_s = 0;
+    std::string target;   // broker, or datacenter for Partition / Heal, or link end a
+    std::string target2;  // link end b
+    double latency_s = 0; // LinkLatency
+    SourcePos pos;
+};
+
 struct Scenario
 {
     std::string file;  // where it was loaded from
@@ -224,6 +249,7 @@ struct Scenario
     std::vector<Request> requests;
     std::vector<PlainConsumer> consumers;
     std::vector<Producer> producers;
+    std::vector<Fault> faults;
     std::vector<std::pair<std::string, SourcePos>> expectations;  // checked by `brokersim check`
 
     const Broker* find_broker(std::string_view name) const;

@@ -95,6 +95,11 @@ enum class TraceKind : std::uint8_t
     Addressed, // the client chose how to send a request after discovery (`addressing`,
                // `count` = messages published)
     ClientDone,  // the client stopped waiting for replies
+    Fault,       // a scheduled fault happened (`count`: index into the scenario's faults)
+    BridgeDown,  // a network connector's connection was lost (`broker` -> `peer`; `count`:
+                 // the connector's index in the scenario)
+    BridgeUp,    // and (re)established
+    Failover,    // a node group connected to another broker (`broker`; `count`: group)
 };
 
 enum class DropReason : std::uint8_t
@@ -108,6 +113,10 @@ enum class DropReason : std::uint8_t
     ClientGone,        // a reply reached the client after it stopped waiting
     Stranded,          // a queue copy still waiting on a broker at the end of the run
     TtlExpired,        // a node refused a request older than its ttl, by the node's clock
+    BrokerDown,        // the broker holding or receiving the copy had crashed
+    LostInFlight,      // forwarded over a bridge whose connection was lost before it arrived
+    Disconnected,      // a node's or client's broker connection was gone: not delivered, or
+                       // (no message) a node's reply could not be sent
 };
 
 const char* to_string(TraceKind kind);

@@ -44,6 +44,7 @@ private:
     void on_reply_in_time(const model::TraceEvent& event);
     void on_plain(const model::TraceEvent& event);
     PlainMessageReport* plain_message(model::MessageIndex message);
+    std::string fault_text(std::uint32_t index) const;
     std::string path_names(const model::BrokerPath& path) const;
     void check_conservation();
     void compare_with_discovered(RequestReport& request, const RequestTally& tally) const;
@@ -62,6 +63,8 @@ private:
     std::uint64_t queue_ended_ = 0;  // stranded or expired
     std::uint64_t node_outcomes_ = 0;  // filtered or executed
     std::uint64_t agent_timeouts_ = 0;
+    std::uint64_t lost_in_flight_ = 0;
+    std::uint64_t replies_not_sent_ = 0;
 };
 
 }  // namespace brokersim::stats

@@ -81,6 +81,14 @@ struct PlainMessageReport
     std::uint64_t forwarded = 0;            // bridge hops of all its copies
 };
 
+// Faults and what the network did about them, in time order.
+struct TimelineEntry
+{
+    double time_s = 0;
+    std::string what;    // "fault", "bridge-down", "bridge-up", "failover"
+    std::string detail;  // "uk <-> noc", "uk-{i:04} to noc", ...
+};
+
 struct Conservation
 {
     std::uint64_t published = 0;
@@ -106,6 +114,7 @@ struct Report
     std::vector<LinkReport> links;
     std::vector<PlainConsumerReport> consumers;
     std::vector<PlainMessageReport> messages;  // plain messages only
+    std::vector<TimelineEntry> timeline;
     Conservation conservation;
 };
 

@@ -1,0 +1,102 @@
+// Faults: broker crashes with node failover, links going silent, bridge reconnection with
+// ActiveMQ's back-off, latency changes (shared reference semantics §2.11, §3.6).
+#include "run_child.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using brokersim::testing::run_scenario_file;
+using brokersim::testing::run_scenario_text;
+
+namespace {
+
+// Client on a, 10 nodes on b, one duplex connector a -> b over a 5 ms link; `extra` adds
+// requests and faults.
+std::string two_brokers(const std::string& extra)
+{
+    return "name: t\ndatacenters: [a, b]\nbrokers:\n"
+           "  - {name: a, datacenter: a}\n  - {name: b, datacenter: b}\n"
+           "links:\n  - {between: [a, b], latency_ms: 5, bandwidth_mbps: 100}\n"
+           "connectors:\n  - {on: a, to: b, name: ab, duplex: true, networkTTL: 2}\n"
+           "nodes:\n  - {count: 10, broker: b, identity: 'n{i}', agents: [rpcutil]}\n"
+           "clients:\n  - {name: op, broker: a}\n" + extra;
+}
+
+nlohmann::json timeline_entry(const nlohmann::json& report, const std::string& what)
+{
+    for (const auto& entry : report["timeline"])
+        if (entry["what"] == what)
+            return entry;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a crashed broker's nodes fail over and answer later requests; replies in flight "
+          "are lost")
+{
+    const auto report = run_scenario_file(std::string(BROKERSIM_SOURCE_DIR) +
+                                          "/scenarios/broker-failover.yaml");
+    const auto& requests = report["requests"];
+    const auto lost = report["conservation"]["drops"]["lost-in-flight"].get<int>();
+    CHECK(requests[0]["replies"] == 2000);
+    CHECK(lost > 0);
+    CHECK(requests[1]["replies"] == 2000 - lost);
+    CHECK(requests[1]["noresponsefrom"] == lost);
+    CHECK(requests[2]["replies"] == 2000);
+    // After the failover the UK nodes receive their requests from the NOC broker.
+    CHECK(requests[2]["deliveries_by_broker"]["noc"] == 1000);
+    CHECK(requests[3]["deliveries_by_broker"]["noc"] == 1000);  // and stay there
+    const auto failover = timeline_entry(report, "failover");
+    REQUIRE(failover != nullptr);
+    CHECK(failover["time_s"].get<double>() == doctest::Approx(30.01));  // first back-off
+}
+
+TEST_CASE("a silent link kills its bridge after 30 s; the dialer retries at 1, 2, 4, 8 s")
+{
+    const auto report = run_scenario_text(two_brokers(
+        "faults:\n  - {at_s: 10, link_down: [a, b]}\n  - {at_s: 50, link_up: [a, b]}\n"));
+    const auto down = timeline_entry(report, "bridge-down");
+    const auto up = timeline_entry(report, "bridge-up");
+    REQUIRE(down != nullptr);
+    REQUIRE(up != nullptr);
+    CHECK(down["time_s"].get<double>() == doctest::Approx(40.0));  // inactivity timeout
+    CHECK(up["time_s"].get<double>() == doctest::Approx(55.0));    // attempts 41, 43, 47, 55
+}
+
+TEST_CASE("a link back within the inactivity timeout delivers what it held")
+{
+    const auto report = run_scenario_text(two_brokers(
+        "requests:\n  - {at_s: 12, client: op, agent: rpcutil, action: ping, discovery: none,"
+        " timeout_s: 20}\nfaults:\n  - {at_s: 10, link_down: [a, b]}\n"
+        "  - {at_s: 20, link_up: [a, b]}\n"));
+    const auto& request = report["requests"][0];
+    CHECK(request["replies"] == 10);
+    CHECK(request["first_reply_s"].get<double>() > 8.0);  // held from 12 s until 20 s
+    CHECK(timeline_entry(report, "bridge-down") == nullptr);
+}
+
+TEST_CASE("a latency change moves every reply by twice the difference")
+{
+    const std::string request =
+        "requests:\n  - {at_s: 20, client: op, agent: rpcutil, action: ping, discovery: none}\n";
+    const auto before = run_scenario_text(two_brokers(request));
+    const auto after = run_scenario_text(two_brokers(
+        request + "faults:\n  - {at_s: 10, link_latency: [a, b], latency_ms: 105}\n"));
+    CHECK(after["requests"][0]["first_reply_s"].get<double>() ==
+          doctest::Approx(before["requests"][0]["first_reply_s"].get<double>() + 0.200)
+              .epsilon(0.001));
+}
+
+TEST_CASE("a partitioned datacenter misses requests until the bridge comes back")
+{
+    const auto report = run_scenario_text(two_brokers(
+        "requests:\n"
+        "  - {at_s: 45, client: op, agent: rpcutil, action: ping, discovery: none}\n"
+        "  - {at_s: 80, client: op, agent: rpcutil, action: ping, discovery: none}\n"
+        "faults:\n  - {at_s: 10, partition: b}\n  - {at_s: 60, heal: b}\n"));
+    CHECK(report["requests"][0]["replies"] == 0);   // bridge dead since 40 s
+    CHECK(report["requests"][1]["replies"] == 10);  // reconnected at 71 s
+    CHECK(timeline_entry(report, "bridge-up")["time_s"].get<double>() == doctest::Approx(71.0));
+}
