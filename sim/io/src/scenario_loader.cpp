@@ -1,4 +1,5 @@
 #include "brokersim/io/scenario_loader.hpp"
+#include "brokersim/io/activemq_xml.hpp"
 #include "brokersim/model/selector.hpp"
 
 #include "yaml_reader.hpp"
@@ -107,11 +108,15 @@ bool is_blank(std::string_view text)
 class ScenarioLoader
 {
 public:
-    ScenarioLoader(const std::string& file, std::string_view text) : reader_(file, text) {}
+    ScenarioLoader(const std::string& file, std::string_view text, LoadOptions options)
+        : reader_(file, text), options_(std::move(options))
+    {
+    }
 
     model::Scenario load();
 
 private:
+    void import_brokers(const Value* brokers_from);
     std::vector<Value> non_empty_list(const Value& value, std::string_view item_label) const;
     void set_bool(const MapReader& map, std::string_view key, bool& target) const;
     void set_int(const MapReader& map, std::string_view key, int& target, std::int64_t min) const;
@@ -153,17 +158,64 @@ private:
     NameSet agent_names_{"agent"};
     NameSet consumer_names_{"consumer"};
     NameSet producer_names_{"producer"};
+    LoadOptions options_;
     std::map<std::pair<std::string, std::string>, int> link_lines_;
     std::map<std::pair<std::string, std::string>, int> connector_lines_;
 };
+
+void ScenarioLoader::import_brokers(const Value* brokers_from)
+{
+    // brokers_from: DIR, or {dir: DIR, datacenters: {broker: datacenter, ...}}; a directory
+    // given on the command line wins. Relative paths are relative to the scenario file.
+    std::string dir = options_.brokers_dir;
+    std::map<std::string, std::pair<std::string, Value>> placement;
+    if (brokers_from && brokers_from->node.IsMap()) {
+        const MapReader map(reader_, *brokers_from, "brokers_from", "brokers_from key",
+                            {"dir", "datacenters"});
+        if (dir.empty())
+            dir = reader_.string(map.require("dir"));
+        if (const auto datacenters = map.find("datacenters"))
+            for (const auto& entry : reader_.entries(*datacenters)) {
+                const auto datacenter = reader_.name(entry.value);
+                check_reference(entry.value, datacenter, "datacenter", scenario_.datacenters);
+                placement.emplace(entry.key, std::make_pair(datacenter, entry.value));
+            }
+    } else if (brokers_from && dir.empty()) {
+        dir = reader_.string(*brokers_from);
+    }
+    // (<filesystem> is not used here: it brings std::quoted into overload resolution.)
+    if (options_.brokers_dir.empty() && !dir.empty() && dir.front() != '/') {
+        const auto slash = reader_.file().rfind('/');
+        if (slash != std::string::npos)
+            dir = reader_.file().substr(0, slash + 1) + dir;
+    }
+
+    auto configs = load_activemq_dir(dir);
+    for (const auto& warning : configs.warnings)
+        scenario_.warnings.push_back(warning.to_string());
+    for (auto& broker : configs.brokers) {
+        const auto placed = placement.find(broker.name);
+        broker.datacenter = placed != placement.end() ? placed->second.first : broker.name;
+        if (!scenario_.find_datacenter(broker.datacenter))
+            throw model::InputError(
+                broker.pos, fmt::format("broker '{}' has no datacenter: add a datacenter named "
+                                        "'{}' to the scenario, or place the broker under "
+                                        "brokers_from: {{datacenters: {{{}: ...}}}}",
+                                        broker.name, broker.name, broker.name));
+        broker_names_.add(reader_, brokers_from ? brokers_from->mark : YAML::Mark(),
+                          broker.name);
+        scenario_.brokers.push_back(std::move(broker));
+    }
+    scenario_.connectors = std::move(configs.connectors);
+}
 
 model::Scenario ScenarioLoader::load()
 {
     const auto root = reader_.parse_document();
     const MapReader top(reader_, root, "scenario", "top-level key",
-                        {"name", "seed", "datacenters", "brokers", "links", "connectors", "nodes",
-                         "clients", "agents", "requests", "consumers", "producers",
-                         "faults", "expect"});
+                        {"name", "seed", "datacenters", "brokers", "brokers_from", "links",
+                         "connectors", "nodes", "clients", "agents", "requests", "consumers",
+                         "producers", "faults", "expect"});
     scenario_.file = reader_.file();
     scenario_.name = reader_.name(top.require("name"));
     if (const auto seed = top.find("seed"))
@@ -174,13 +226,25 @@ model::Scenario ScenarioLoader::load()
     // reference can be checked against a section that is already complete.
     for (const auto& item : non_empty_list(top.require("datacenters"), "a datacenter"))
         scenario_.datacenters.push_back(read_datacenter(item));
-    for (const auto& item : non_empty_list(top.require("brokers"), "a broker"))
-        scenario_.brokers.push_back(read_broker(item));
+    const auto brokers_from = top.find("brokers_from");
+    const bool imported = brokers_from || !options_.brokers_dir.empty();
+    if (brokers_from && options_.brokers_dir.empty()) {
+        for (const auto* key : {"brokers", "connectors"})
+            if (const auto given = top.find(key))
+                reader_.fail(*given, fmt::format("'{}' cannot be given with 'brokers_from': the "
+                                                 "activemq.xml files define them",
+                                                 key));
+    }
+    if (imported)
+        import_brokers(brokers_from ? &*brokers_from : nullptr);
+    else
+        for (const auto& item : non_empty_list(top.require("brokers"), "a broker"))
+            scenario_.brokers.push_back(read_broker(item));
 
     if (const auto links = top.find("links"))
         for (const auto& item : reader_.list(*links, "a link"))
             scenario_.links.push_back(read_link(item));
-    if (const auto connectors = top.find("connectors"))
+    if (const auto connectors = top.find("connectors"); connectors && !imported)
         for (const auto& item : reader_.list(*connectors, "a connector"))
             scenario_.connectors.push_back(read_connector(item));
     if (const auto nodes = top.find("nodes"))
@@ -890,14 +954,15 @@ std::string read_file(const std::string& path)
 
 } // namespace
 
-model::Scenario load_scenario(const std::string& path)
+model::Scenario load_scenario(const std::string& path, const LoadOptions& options)
 {
-    return load_scenario_text(read_file(path), path);
+    return load_scenario_text(read_file(path), path, options);
 }
 
-model::Scenario load_scenario_text(std::string_view text, const std::string& file_name)
+model::Scenario load_scenario_text(std::string_view text, const std::string& file_name,
+                                   const LoadOptions& options)
 {
-    return ScenarioLoader(file_name, text).load();
+    return ScenarioLoader(file_name, text, options).load();
 }
 
 } // namespace brokersim::io

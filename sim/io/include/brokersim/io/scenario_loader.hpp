@@ -8,10 +8,18 @@
 
 namespace brokersim::io {
 
-// Throws model::InputError ("file:line:col: error: ...") on the first problem found.
-model::Scenario load_scenario(const std::string& path);
+struct LoadOptions
+{
+    // A directory of activemq.xml files that replaces the scenario's brokers and connectors
+    // (as a `brokers_from:` key would); empty: use the scenario's own.
+    std::string brokers_dir;
+};
 
-// The same from text; `file_name` is used in positions.
-model::Scenario load_scenario_text(std::string_view text, const std::string& file_name);
+// Throws model::InputError ("file:line:col: error: ...") on the first problem found.
+model::Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
+
+// The same from text; `file_name` is used in positions and to resolve relative paths.
+model::Scenario load_scenario_text(std::string_view text, const std::string& file_name,
+                                   const LoadOptions& options = {});
 
 }  // namespace brokersim::io

@@ -251,6 +251,9 @@ struct Scenario
     std::vector<Producer> producers;
     std::vector<Fault> faults;
     std::vector<std::pair<std::string, SourcePos>> expectations;  // checked by `brokersim check`
+    // "file:line:col: warning: ..." for what the loader read but brokersim does not model
+    // (elements of imported activemq.xml files).
+    std::vector<std::string> warnings;
 
     const Broker* find_broker(std::string_view name) const;
     const Datacenter* find_datacenter(std::string_view name) const;
