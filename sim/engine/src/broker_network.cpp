@@ -227,7 +227,9 @@ bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
 
 void Simulation::arrive(const Copy& copy, BrokerIndex broker)
 {
-    emit(event_for(model::TraceKind::Arrive, copy, broker));
+    auto arrival = event_for(model::TraceKind::Arrive, copy, broker);
+    arrival.bytes = copy.wire_bytes;
+    emit(arrival);
     if (!brokers_[broker].up) {
         lose_copy(copy, broker, model::DropReason::BrokerDown);
         return;
@@ -316,7 +318,9 @@ void Simulation::dispatch_pending(BrokerIndex broker, DestinationIndex destinati
     while (!pending.empty()) {
         const Copy copy = pending.front();
         pending.pop_front();
-        if (!dispatch_queue(copy, broker))
+        if (dispatch_queue(copy, broker))
+            emit(event_for(model::TraceKind::Unqueued, copy, broker));
+        else
             still_waiting.push_back(copy);
     }
     brokers_[broker].destinations[destination_index].pending = std::move(still_waiting);
@@ -325,9 +329,9 @@ void Simulation::dispatch_pending(BrokerIndex broker, DestinationIndex destinati
 void Simulation::forward(const Copy& copy, const Consumer& demand)
 {
     const auto& bridge = bridges_[demand.bridge];
-    const Copy sent{copy.message, copy.path.plus(bridge.local)};
     const auto& connection = connections_[bridge.connection];
     const auto bytes = messages_[copy.message].body_bytes + connection.framing_bytes;
+    const Copy sent{copy.message, copy.path.plus(bridge.local), bytes};
 
     auto event = event_for(model::TraceKind::Forward, copy, bridge.local);
     event.peer = bridge.remote;

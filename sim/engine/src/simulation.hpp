@@ -81,6 +81,7 @@ struct Copy
 {
     MessageIndex message = 0;
     BrokerPath path;
+    std::uint32_t wire_bytes = 0;  // what the last bridge hop carried, framing included
 };
 
 enum class ConsumerKind : std::uint8_t

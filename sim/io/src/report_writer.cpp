@@ -135,10 +135,16 @@ std::string report_text(const stats::Report& report)
     }
 
     out += "\nWAN links                messages a->b     bytes a->b   messages b->a     "
-           "bytes b->a\n";
+           "bytes b->a   peak a->b   peak b->a\n";
     for (const auto& link : report.links)
-        out += fmt::format("  {:<22} {:>14} {:>14} {:>14} {:>14}\n", link.name,
-                           link.messages_ab, link.bytes_ab, link.messages_ba, link.bytes_ba);
+        out += fmt::format("  {:<22} {:>14} {:>14} {:>14} {:>14} {:>10.1f}% {:>10.1f}%\n",
+                           link.name, link.messages_ab, link.bytes_ab, link.messages_ba,
+                           link.bytes_ba, 100.0 * link.peak_utilisation_ab,
+                           100.0 * link.peak_utilisation_ba);
+    out += "\nbrokers                  arrivals   peak waiting on queues\n";
+    for (const auto& broker : report.broker_load)
+        out += fmt::format("  {:<22} {:>10} {:>10}\n", broker.name, broker.arrivals,
+                           broker.peak_pending);
 
     const auto& c = report.conservation;
     out += fmt::format("\nmessages: {} published, {} broker arrivals, {} forwarded over bridges, "
@@ -239,7 +245,15 @@ std::string report_json(const stats::Report& report)
                          {"messages_ab", link.messages_ab},
                          {"bytes_ab", link.bytes_ab},
                          {"messages_ba", link.messages_ba},
-                         {"bytes_ba", link.bytes_ba}});
+                         {"bytes_ba", link.bytes_ba},
+                         {"peak_utilisation_ab", json_seconds(link.peak_utilisation_ab)},
+                         {"peak_utilisation_ba", json_seconds(link.peak_utilisation_ba)}});
+
+    auto& brokers = root["broker_load"] = nlohmann::ordered_json::array();
+    for (const auto& broker : report.broker_load)
+        brokers.push_back({{"name", broker.name},
+                           {"arrivals", broker.arrivals},
+                           {"peak_pending", broker.peak_pending}});
 
     const auto& c = report.conservation;
     root["conservation"] = {{"published", c.published},

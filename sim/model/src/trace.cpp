@@ -12,6 +12,7 @@ const char* to_string(TraceKind kind)
     case TraceKind::Execute: return "execute";
     case TraceKind::Drop: return "drop";
     case TraceKind::Pending: return "pending";
+    case TraceKind::Unqueued: return "unqueued";
     case TraceKind::Addressed: return "addressed";
     case TraceKind::ClientDone: return "client-done";
     case TraceKind::Fault: return "fault";

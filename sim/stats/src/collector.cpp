@@ -43,6 +43,10 @@ void Collector::on_start(const model::RunInfo& info)
         report_.links.push_back({name});
     for (const auto& consumer : scenario_.consumers)
         report_.consumers.push_back({consumer.name, 0, {}});
+    for (const auto& name : info.brokers)
+        report_.broker_load.push_back({name, 0, 0});
+    pending_now_.assign(info.brokers.size(), 0);
+    link_bytes_per_s_.resize(info.links.size() * 2);
 
     for (std::size_t i = 0; i < scenario_.requests.size(); ++i) {
         const auto& spec = scenario_.requests[i];
@@ -86,7 +90,23 @@ void Collector::on_event(const model::TraceEvent& event)
         break;
     case TraceKind::Arrive:
         ++totals.arrivals;
+        ++report_.broker_load[event.broker].arrivals;
         queue_arrivals_ += event.on_queue ? 1 : 0;
+        if (event.path.size() > 0) {
+            // Utilisation by arrival time: a queued backlog shows as the link's real rate.
+            const auto from = event.path[event.path.size() - 1];
+            const auto second = static_cast<std::int64_t>(std::floor(event.time_s));
+            for (const auto& [link, direction] : routes_[from][event.broker])
+                link_bytes_per_s_[link * 2 + (direction > 0 ? 0 : 1)][second] += event.bytes;
+        }
+        break;
+    case TraceKind::Pending: {
+        auto& load = report_.broker_load[event.broker];
+        load.peak_pending = std::max(load.peak_pending, ++pending_now_[event.broker]);
+        break;
+    }
+    case TraceKind::Unqueued:
+        --pending_now_[event.broker];
         break;
     case TraceKind::Forward: {
         ++totals.forwards;
@@ -147,7 +167,7 @@ void Collector::on_event(const model::TraceEvent& event)
              fmt::format("{} to {}", scenario_.node_groups[event.count].name,
                          info_.brokers[event.broker])});
         break;
-    case TraceKind::Pending:
+    default:
         break;
     }
 }
@@ -408,6 +428,16 @@ std::optional<model::NodeIndex> Collector::node_by_identity(const std::string& i
 void Collector::on_finish(double end_time_s)
 {
     report_.end_time_s = end_time_s;
+    for (std::size_t link = 0; link < report_.links.size(); ++link) {
+        const double bytes_per_s = scenario_.links[link].bandwidth_bps / 8.0;
+        for (int direction = 0; direction < 2; ++direction) {
+            std::uint64_t busiest = 0;
+            for (const auto& [second, bytes] : link_bytes_per_s_[link * 2 + direction])
+                busiest = std::max(busiest, bytes);
+            (direction == 0 ? report_.links[link].peak_utilisation_ab
+                            : report_.links[link].peak_utilisation_ba) = busiest / bytes_per_s;
+        }
+    }
     for (std::size_t i = 0; i < report_.requests.size(); ++i) {
         auto& request = report_.requests[i];
         auto& latencies = tallies_[i].latencies_s;

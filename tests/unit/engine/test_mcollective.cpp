@@ -121,6 +121,11 @@ TEST_CASE("replies that the WAN cannot carry within the timeout are noresponsefr
     CHECK(short_wait["noresponsefrom"].get<int>() == 4000 - short_wait["replies"].get<int>());
     CHECK(long_wait["replies"] == 4000);
     CHECK(long_wait["noresponsefrom"] == 0);
+    // The replies keep the link full: its busiest second carries its whole bandwidth.
+    CHECK(report["links"][0]["peak_utilisation_ba"].get<double>() ==
+          doctest::Approx(1.0).epsilon(0.02));
+    // The 2,884 replies that arrived after the client left wait on the NOC broker.
+    CHECK(report["broker_load"][0]["peak_pending"] == 4000 - short_wait["replies"].get<int>());
 }
 
 TEST_CASE("named identities go direct through the hub and all answer with conduit off")
@@ -147,4 +152,6 @@ TEST_CASE("conduit subscriptions on the queue connectors strand direct requests 
     CHECK(named["noresponsefrom_samples"] ==
           nlohmann::json::array({"uk-node-0002", "de-node-0002"}));
     CHECK(report["conservation"]["drops"]["stranded"] == 2);
+    CHECK(report["broker_load"][1]["peak_pending"] == 1);  // uk holds de-node-0002's
+    CHECK(report["broker_load"][2]["peak_pending"] == 1);  // de holds uk-node-0002's
 }

@@ -92,6 +92,7 @@ enum class TraceKind : std::uint8_t
     Execute,   // a node accepted a request (filter matched) and runs the agent
     Drop,      // a copy ends without delivery; `reason` says why
     Pending,   // a queue copy has no consumer and waits on the broker
+    Unqueued,  // a waiting queue copy found a consumer
     Addressed, // the client chose how to send a request after discovery (`addressing`,
                // `count` = messages published)
     ClientDone,  // the client stopped waiting for replies
@@ -134,7 +135,7 @@ struct TraceEvent
     BrokerIndex broker = 0;         // where it happened (Forward: the sending broker)
     BrokerIndex peer = 0;           // Forward: the receiving broker
     NodeIndex node = kNone;         // Deliver/Execute/Drop at a node; Publish of a reply
-    std::uint32_t bytes = 0;        // Forward: bytes on the wire, framing included
+    std::uint32_t bytes = 0;        // Forward, and Arrive over a bridge: bytes on the wire
     std::uint32_t count = 0;        // Addressed: messages published; plain Publish: sequence
     std::uint32_t consumer = kNone; // Deliver of a plain message: the scenario's consumer
     Addressing addressing = Addressing::Broadcast;  // Addressed

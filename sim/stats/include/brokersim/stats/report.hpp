@@ -61,6 +61,15 @@ struct LinkReport
     std::string name;  // "a<->b"
     std::uint64_t messages_ab = 0, bytes_ab = 0;
     std::uint64_t messages_ba = 0, bytes_ba = 0;
+    // Bridged bytes arriving in the busiest one-second window over the bandwidth, 0..1.
+    double peak_utilisation_ab = 0, peak_utilisation_ba = 0;
+};
+
+struct BrokerReport
+{
+    std::string name;
+    std::uint64_t peak_pending = 0;  // most queue messages waiting for a consumer at once
+    std::uint64_t arrivals = 0;      // message copies that reached it
 };
 
 // A plain messaging workload: who received which message, and what was left where. Producers'
@@ -112,6 +121,7 @@ struct Report
     double end_time_s = 0;
     std::vector<RequestReport> requests;
     std::vector<LinkReport> links;
+    std::vector<BrokerReport> broker_load;
     std::vector<PlainConsumerReport> consumers;
     std::vector<PlainMessageReport> messages;  // plain messages only
     std::vector<TimelineEntry> timeline;
