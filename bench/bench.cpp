@@ -80,6 +80,7 @@ model::Scenario workload(int nodes)
         request.client = "op";
         request.agent = "rpcutil";
         request.action = "ping";
+        request.discovery = model::Discovery::None;  // the bare broadcast and its replies
         s.requests.push_back(request);
     }
     return s;

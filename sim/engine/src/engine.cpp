@@ -316,6 +316,7 @@ void Simulation::run()
             now_s_ = std::max(now_s_, events_.next_time_s());
             process(events_.pop());
         }
+        return now_s_;
     };
     const auto arrived = [this](double at_s, std::uint64_t item, bool lost) {
         const bool advisory = (item & kAdvisoryItem) != 0;

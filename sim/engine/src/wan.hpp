@@ -57,8 +57,9 @@ public:
     // events are processed through `process_local(until)` whenever their time has come, all
     // those within `quantum_s` of SimGrid's clock at once: fewer switches into SimGrid, at the
     // price of WAN sends and arrivals being placed up to one quantum off their exact time.
+    // `process_local` returns the time of the last event it processed.
     void run(double quantum_s, const std::function<double()>& next_local_s,
-             const std::function<void(double)>& process_local, const ArrivalHandler& arrived);
+             const std::function<double(double)>& process_local, const ArrivalHandler& arrived);
 
 private:
     struct Stream;
