@@ -954,9 +954,10 @@ std::vector<DestinationFilter> Importer::read_destination_list(const XmlFile& fi
         const auto type = child_name == "queue" ? DestinationType::Queue : DestinationType::Topic;
         const auto text = attributes.text(name);
         for (const auto part : split_top_level(text, ',')) {
-            if (trimmed(part).empty())
-                file.fail(file.pos(name),
-                          fmt::format("empty destination pattern in {}", attributes.label(name)));
+            if (const auto problem = model::pattern_problem(trimmed(part)))
+                file.fail(file.pos(name), fmt::format("bad destination pattern '{}' in {} ({})",
+                                                      trimmed(part), attributes.label(name),
+                                                      *problem));
             filters.push_back(DestinationFilter{type, std::string(trimmed(part))});
         }
     }

@@ -68,24 +68,6 @@ template <typename T> std::vector<std::string> names_of(const std::vector<T>& it
 }
 
 // Why an ActiveMQ destination pattern is malformed, if it is.
-std::optional<std::string> pattern_problem(std::string_view pattern)
-{
-    if (pattern.empty())
-        return "empty pattern";
-    std::size_t start = 0;
-    while (true) {
-        const auto dot = pattern.find('.', start);
-        const auto segment = pattern.substr(start, dot - start);
-        if (segment.empty())
-            return "empty segment";
-        if (dot == std::string_view::npos)
-            return std::nullopt;
-        if (segment == ">")
-            return "'>' must be the last segment";
-        start = dot + 1;
-    }
-}
-
 // `inside` is the text between the braces of an identity placeholder: `i` or `i:0N`.
 bool is_identity_placeholder(std::string_view inside)
 {
@@ -384,7 +366,7 @@ PolicyEntry ScenarioLoader::read_policy(const Value& item) const
     const auto& pattern_value = topic ? *topic : *queue;
     policy.destination.type = topic ? DestinationType::Topic : DestinationType::Queue;
     policy.destination.pattern = reader_.string(pattern_value);
-    if (const auto problem = pattern_problem(policy.destination.pattern))
+    if (const auto problem = model::pattern_problem(policy.destination.pattern))
         reader_.fail(pattern_value, fmt::format("bad destination pattern {} ({})",
                                                 quoted(policy.destination.pattern), *problem));
 
@@ -512,7 +494,7 @@ DestinationFilter ScenarioLoader::read_destination_filter(const Value& value) co
                                         quoted(text)));
 
     filter.pattern = text.substr(text.find(':') + 1);
-    if (const auto problem = pattern_problem(filter.pattern))
+    if (const auto problem = model::pattern_problem(filter.pattern))
         reader_.fail(value, fmt::format("bad destination filter {} ({})", quoted(text), *problem));
     return filter;
 }

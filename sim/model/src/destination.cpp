@@ -52,4 +52,22 @@ bool wildcard_match(std::string_view pattern, std::string_view name)
     return name.empty();
 }
 
+std::optional<std::string> pattern_problem(std::string_view pattern)
+{
+    if (pattern.empty())
+        return "empty pattern";
+    std::size_t start = 0;
+    while (true) {
+        const auto dot = pattern.find('.', start);
+        const auto segment = pattern.substr(start, dot - start);
+        if (segment.empty())
+            return "empty segment";
+        if (dot == std::string_view::npos)
+            return std::nullopt;
+        if (segment == ">")
+            return "'>' must be the last segment";
+        start = dot + 1;
+    }
+}
+
 }  // namespace brokersim::model

@@ -703,3 +703,14 @@ TEST_CASE("files and directories that cannot be read name the reason")
     const auto no_xml = data_dir + ": error: no *.xml files in this directory";
     CHECK_THROWS_WITH_AS(load_activemq_dir(data_dir), no_xml.c_str(), InputError);
 }
+
+TEST_CASE("destination patterns are checked as in scenarios: '>' only as the last segment")
+{
+    const std::string uri = "uri=\"static:(tcp://127.0.0.1:61626)\"";
+    const auto children = "        <excludedDestinations>\n"
+                          "          <queue physicalName=\"a.>.b\"/>\n"
+                          "        </excludedDestinations>\n";
+    CHECK(error_of(pair_with(connector(uri, children))) ==
+          "a.xml:6:18: error: bad destination pattern 'a.>.b' in queue attribute "
+          "'physicalName' ('>' must be the last segment)");
+}

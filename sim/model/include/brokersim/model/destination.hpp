@@ -2,6 +2,7 @@
 // wildcards, as used in excludedDestinations, policy entries and elsewhere.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,5 +37,9 @@ struct DestinationFilter
 
 // True when the dotted name matches the dotted pattern with `*` and `>` wildcards.
 bool wildcard_match(std::string_view pattern, std::string_view name);
+
+// What is wrong with a destination pattern ("empty segment", "'>' must be the last segment"),
+// or nothing.
+std::optional<std::string> pattern_problem(std::string_view pattern);
 
 }  // namespace brokersim::model
