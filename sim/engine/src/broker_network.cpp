@@ -227,9 +227,27 @@ bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
 
 void Simulation::arrive(const Copy& copy, BrokerIndex broker)
 {
+    auto& state = brokers_[broker];
     auto arrival = event_for(model::TraceKind::Arrive, copy, broker);
     arrival.bytes = copy.wire_bytes;
+
+    // With a CPU cost, copies are dispatched in arrival order once the CPU gets to them.
+    const double cost_s = state.cpu_s_per_message +
+                          state.cpu_s_per_byte * messages_[copy.message].body_bytes;
+    if (cost_s > 0 && state.up) {
+        const double start_s = std::max(state.cpu_free_s, now_s_);
+        state.cpu_free_s = start_s + cost_s;
+        arrival.count = static_cast<std::uint32_t>(std::min(4e9, (start_s - now_s_) * 1e6));
+        emit(arrival);
+        schedule(state.cpu_free_s, {LocalEvent::Kind::BrokerDispatch, store_copy(copy), broker});
+        return;
+    }
     emit(arrival);
+    dispatch_arrived(copy, broker);
+}
+
+void Simulation::dispatch_arrived(const Copy& copy, BrokerIndex broker)
+{
     if (!brokers_[broker].up) {
         lose_copy(copy, broker, model::DropReason::BrokerDown);
         return;

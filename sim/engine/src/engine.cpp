@@ -45,6 +45,8 @@ void Simulation::build_brokers()
         state.lan_bandwidth_Bps = datacenter.lan_bandwidth_bps / 8.0;
         state.policies = broker.policies;
         state.clock_offset_s = broker.clock_offset_s;
+        state.cpu_s_per_message = broker.cpu_s_per_message;
+        state.cpu_s_per_byte = broker.cpu_s_per_byte;
         brokers_.push_back(std::move(state));
     }
     bridges_into_.resize(brokers_.size());
@@ -240,6 +242,9 @@ void Simulation::process(const LocalEvent& event)
         break;
     case LocalEvent::Kind::NodeDeliver:
         node_delivery(event.a, event.b);
+        break;
+    case LocalEvent::Kind::BrokerDispatch:
+        dispatch_arrived(take_copy(event.a), static_cast<BrokerIndex>(event.b));
         break;
     case LocalEvent::Kind::Fault:
         apply_fault(event.a);

@@ -131,6 +131,9 @@ struct BrokerState
     double nic_in_free_s = 0;      // and from them
     double clock_offset_s = 0;
     bool up = true;
+    double cpu_s_per_message = 0;
+    double cpu_s_per_byte = 0;
+    double cpu_free_s = 0;  // when its CPU has worked through what has arrived
     std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
     std::vector<model::PolicyEntry> policies;
 
@@ -205,6 +208,7 @@ struct LocalEvent
         Advisory,       // a: advisory slot
         DiscoveryEnd,   // a: request
         NodeDeliver,    // a: copy slot, b: node (a direct request)
+        BrokerDispatch,   // a: copy slot, b: broker (after the broker's CPU)
         Fault,            // a: index into the scenario's faults
         ConnectionLost,   // a: connection, b: its epoch when the loss was scheduled
         Reconnect,        // a: connection
@@ -280,6 +284,7 @@ private:
     bool permissible(const model::Connector& config, DestinationIndex destination) const;
     bool audit_enabled(BrokerIndex broker, DestinationIndex destination) const;
     void arrive(const Copy& copy, BrokerIndex broker);
+    void dispatch_arrived(const Copy& copy, BrokerIndex broker);
     void dispatch_topic(const Copy& copy, BrokerIndex broker);
     bool dispatch_queue(const Copy& copy, BrokerIndex broker);
     void dispatch_pending(BrokerIndex broker, DestinationIndex destination);

@@ -141,10 +141,11 @@ std::string report_text(const stats::Report& report)
                            link.name, link.messages_ab, link.bytes_ab, link.messages_ba,
                            link.bytes_ba, 100.0 * link.peak_utilisation_ab,
                            100.0 * link.peak_utilisation_ba);
-    out += "\nbrokers                  arrivals   peak waiting on queues\n";
+    out += "\nbrokers                  arrivals   peak waiting on queues   peak CPU wait\n";
     for (const auto& broker : report.broker_load)
-        out += fmt::format("  {:<22} {:>10} {:>10}\n", broker.name, broker.arrivals,
-                           broker.peak_pending);
+        out += fmt::format("  {:<22} {:>10} {:>24} {:>12.3f} ms\n", broker.name,
+                           broker.arrivals, broker.peak_pending,
+                           broker.peak_cpu_wait_s * 1000.0);
 
     const auto& c = report.conservation;
     out += fmt::format("\nmessages: {} published, {} broker arrivals, {} forwarded over bridges, "
@@ -253,7 +254,8 @@ std::string report_json(const stats::Report& report)
     for (const auto& broker : report.broker_load)
         brokers.push_back({{"name", broker.name},
                            {"arrivals", broker.arrivals},
-                           {"peak_pending", broker.peak_pending}});
+                           {"peak_pending", broker.peak_pending},
+                           {"peak_cpu_wait_s", json_seconds(broker.peak_cpu_wait_s)}});
 
     const auto& c = report.conservation;
     root["conservation"] = {{"published", c.published},

@@ -329,7 +329,8 @@ Datacenter ScenarioLoader::read_datacenter(const Value& item)
 Broker ScenarioLoader::read_broker(const Value& item)
 {
     const MapReader map(reader_, item, "broker", "broker key",
-                        {"name", "datacenter", "policies", "clock_offset_s"});
+                        {"name", "datacenter", "policies", "clock_offset_s",
+                         "cpu_us_per_message", "cpu_ns_per_byte"});
     Broker broker;
     broker.pos = map.pos();
     const auto name = map.require("name");
@@ -345,6 +346,10 @@ Broker ScenarioLoader::read_broker(const Value& item)
             broker.policies.push_back(read_policy(policy));
     if (const auto offset = map.find("clock_offset_s"))
         broker.clock_offset_s = reader_.number(*offset);
+    if (const auto cost = map.find("cpu_us_per_message"))
+        broker.cpu_s_per_message = reader_.non_negative(*cost) * 1e-6;
+    if (const auto cost = map.find("cpu_ns_per_byte"))
+        broker.cpu_s_per_byte = reader_.non_negative(*cost) * 1e-9;
     return broker;
 }
 

@@ -44,7 +44,7 @@ void Collector::on_start(const model::RunInfo& info)
     for (const auto& consumer : scenario_.consumers)
         report_.consumers.push_back({consumer.name, 0, {}});
     for (const auto& name : info.brokers)
-        report_.broker_load.push_back({name, 0, 0});
+        report_.broker_load.push_back({name, 0, 0, 0});
     pending_now_.assign(info.brokers.size(), 0);
     link_bytes_per_s_.resize(info.links.size() * 2);
 
@@ -91,6 +91,8 @@ void Collector::on_event(const model::TraceEvent& event)
     case TraceKind::Arrive:
         ++totals.arrivals;
         ++report_.broker_load[event.broker].arrivals;
+        report_.broker_load[event.broker].peak_cpu_wait_s =
+            std::max(report_.broker_load[event.broker].peak_cpu_wait_s, event.count * 1e-6);
         queue_arrivals_ += event.on_queue ? 1 : 0;
         if (event.path.size() > 0) {
             // Utilisation by arrival time: a queued backlog shows as the link's real rate.

@@ -100,3 +100,26 @@ TEST_CASE("a partitioned datacenter misses requests until the bridge comes back"
     CHECK(report["requests"][1]["replies"] == 10);  // reconnected at 71 s
     CHECK(timeline_entry(report, "bridge-up")["time_s"].get<double>() == doctest::Approx(71.0));
 }
+
+TEST_CASE("a broker's CPU serves arriving copies one after another")
+{
+    // 10 replies reach broker a within microseconds of each other (same agent run time); at
+    // 10 ms of CPU each, the tenth waits for the nine before it.
+    const auto yaml = "name: t\ndatacenters: [a, b]\nbrokers:\n"
+                      "  - {name: a, datacenter: a, cpu_us_per_message: 10000}\n"
+                      "  - {name: b, datacenter: b}\n"
+                      "links:\n  - {between: [a, b], latency_ms: 5, bandwidth_mbps: 100}\n"
+                      "connectors:\n  - {on: a, to: b, duplex: true, networkTTL: 2}\n"
+                      "nodes:\n  - {count: 10, broker: b, identity: 'n{i}', agents: [rpcutil]}\n"
+                      "clients:\n  - {name: op, broker: a}\n"
+                      "agents:\n  - {name: rpcutil, run_time_ms: 50}\n"
+                      "requests:\n  - {at_s: 2, client: op, agent: rpcutil, action: ping,"
+                      " discovery: none}\n";
+    const auto report = run_scenario_text(yaml);
+    const auto& request = report["requests"][0];
+    CHECK(request["replies"] == 10);
+    CHECK(report["broker_load"][0]["peak_cpu_wait_s"].get<double>() ==
+          doctest::Approx(0.090).epsilon(0.02));
+    CHECK(request["last_reply_s"].get<double>() - request["first_reply_s"].get<double>() ==
+          doctest::Approx(0.090).epsilon(0.02));
+}

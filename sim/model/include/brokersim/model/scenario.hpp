@@ -39,6 +39,10 @@ struct Broker
     std::string datacenter;
     std::vector<PolicyEntry> policies;
     double clock_offset_s = 0;  // ahead (+) or behind (-) true time; expiry uses this clock
+    // Processing cost of each message copy that reaches the broker, served first come first
+    // served by one CPU; 0 (the default) makes the broker infinitely fast.
+    double cpu_s_per_message = 0;
+    double cpu_s_per_byte = 0;
     SourcePos pos;
 };
 

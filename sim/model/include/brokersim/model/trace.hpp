@@ -136,7 +136,8 @@ struct TraceEvent
     BrokerIndex peer = 0;           // Forward: the receiving broker
     NodeIndex node = kNone;         // Deliver/Execute/Drop at a node; Publish of a reply
     std::uint32_t bytes = 0;        // Forward, and Arrive over a bridge: bytes on the wire
-    std::uint32_t count = 0;        // Addressed: messages published; plain Publish: sequence
+    std::uint32_t count = 0;        // Addressed: messages published; plain Publish: sequence;
+                                    // Arrive: microseconds waiting for the broker's CPU
     std::uint32_t consumer = kNone; // Deliver of a plain message: the scenario's consumer
     Addressing addressing = Addressing::Broadcast;  // Addressed
     bool on_queue = false;          // the message's destination is a queue

@@ -70,6 +70,7 @@ struct BrokerReport
     std::string name;
     std::uint64_t peak_pending = 0;  // most queue messages waiting for a consumer at once
     std::uint64_t arrivals = 0;      // message copies that reached it
+    double peak_cpu_wait_s = 0;      // longest a copy waited for the broker's CPU
 };
 
 // A plain messaging workload: who received which message, and what was left where. Producers'
