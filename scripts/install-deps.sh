@@ -7,6 +7,12 @@ packages=(
     build-essential cmake ninja-build pkg-config
     libsimgrid-dev libboost-graph-dev libfmt-dev doctest-dev libyaml-cpp-dev
     libcli11-dev libpugixml-dev nlohmann-json3-dev
+    # the plots of `brokersim sweep` (docs/sweeps.md)
+    gnuplot-nox
+    # brokersim-gui; Qt Charts needs Qt OpenGL, which qt6-base-dev does not pull in on Debian 12
+    qt6-base-dev qt6-charts-dev libqt6opengl6-dev
+    # screenshots of the GUI under a virtual X server (docs/gui.md)
+    xvfb imagemagick
 )
 if [[ "${1:-}" == "--with-oracle" ]]; then
     packages+=(activemq python3-stomp)

@@ -14,6 +14,10 @@ struct Command
     std::function<int()> run;  // exit status; may throw model::InputError (-> 1)
 };
 
-Command add_run_command(CLI::App& app);
+Command add_run_command(CLI::App& app);    // cmd_run.cpp
+Command add_check_command(CLI::App& app);  // cmd_check.cpp: expectations
+Command add_lint_command(CLI::App& app);   // cmd_lint.cpp: topology findings
+Command add_diff_command(CLI::App& app);   // cmd_diff.cpp: two topologies compared
+Command add_sweep_command(CLI::App& app);  // cmd_sweep.cpp: capacity sweeps
 
 }  // namespace brokersim::app

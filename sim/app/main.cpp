@@ -13,6 +13,9 @@ int main(int argc, char** argv)
 
     const std::vector<brokersim::app::Command> commands = {
         brokersim::app::add_run_command(app),
+        brokersim::app::add_check_command(app),
+        brokersim::app::add_lint_command(app),
+        brokersim::app::add_diff_command(app),
     };
 
     try {
