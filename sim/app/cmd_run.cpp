@@ -26,6 +26,7 @@ namespace {
 struct RunArguments
 {
     std::string scenario_path;
+    std::string brokers_dir;
     std::string output_path;
     std::string trace_path;
     std::uint32_t trace_nodes = io::TraceWriterOptions{}.nodes_per_group;
@@ -127,7 +128,9 @@ double expected_end_s(const model::Scenario& scenario)
 
 int run(const RunArguments& args)
 {
-    const auto scenario = io::load_scenario(args.scenario_path);
+    const auto scenario = io::load_scenario(args.scenario_path, {args.brokers_dir});
+    for (const auto& warning : scenario.warnings)
+        std::fprintf(stderr, "%s\n", warning.c_str());
     stats::Collector collector(scenario);
     std::optional<io::TraceWriter> trace;
     std::vector<model::TraceSink*> sinks{&collector};
@@ -162,6 +165,9 @@ Command add_run_command(CLI::App& app)
     auto* sub = app.add_subcommand("run", "Run a scenario and print its report");
     sub->add_option("scenario", args->scenario_path, "Scenario YAML file")->required();
     sub->add_flag("--json", args->json, "Print the report as JSON instead of text");
+    sub->add_option("--brokers", args->brokers_dir,
+                    "Read brokers, network connectors and policies from the activemq.xml files "
+                    "in this directory instead of the scenario's (as brokers_from: does)");
     sub->add_flag("--exact", args->exact,
                   "Reference mode: process every local event at its exact time in SimGrid "
                   "(slower; by default events within 50 us are processed together)");

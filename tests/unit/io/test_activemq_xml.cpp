@@ -1,4 +1,5 @@
 #include "brokersim/io/activemq_xml.hpp"
+#include "brokersim/io/scenario_loader.hpp"
 
 #include <doctest/doctest.h>
 
@@ -713,4 +714,34 @@ TEST_CASE("destination patterns are checked as in scenarios: '>' only as the las
     CHECK(error_of(pair_with(connector(uri, children))) ==
           "a.xml:6:18: error: bad destination pattern 'a.>.b' in queue attribute "
           "'physicalName' ('>' must be the last segment)");
+}
+
+TEST_CASE("brokers_from imports a directory of configs into a scenario, placing brokers in "
+          "datacenters")
+{
+    const auto yaml = "name: t\n"
+                      "datacenters: [noc, uk, de]\n"
+                      "brokers_from: {dir: '" + data_dir + "star', datacenters: "
+                      "{star-hub: noc, star-spoke1: uk, star-spoke2: de}}\n"
+                      "links:\n"
+                      "  - {between: [noc, uk], latency_ms: 3, bandwidth_mbps: 100}\n"
+                      "  - {between: [noc, de], latency_ms: 4, bandwidth_mbps: 100}\n"
+                      "nodes:\n  - {count: 2, broker: star-spoke2, identity: 'n{i}'}\n";
+    const auto scenario = brokersim::io::load_scenario_text(yaml, "t.yaml");
+    REQUIRE(scenario.brokers.size() == 3);
+    CHECK(scenario.brokers[0].name == "star-hub");
+    CHECK(scenario.brokers[0].datacenter == "noc");
+    CHECK(scenario.brokers[2].datacenter == "de");
+    CHECK(scenario.connectors.size() == 4);
+    CHECK(scenario.node_groups[0].broker == "star-spoke2");
+    CHECK_FALSE(scenario.warnings.empty());  // unmodelled elements are reported, not dropped
+}
+
+TEST_CASE("brokers_from and brokers cannot both be given")
+{
+    const auto yaml = "name: t\ndatacenters: [a]\nbrokers_from: x\n"
+                      "brokers:\n  - {name: a, datacenter: a}\n";
+    CHECK_THROWS_WITH(brokersim::io::load_scenario_text(yaml, "t.yaml"),
+                      "t.yaml:5:3: error: 'brokers' cannot be given with 'brokers_from': the "
+                      "activemq.xml files define them");
 }
