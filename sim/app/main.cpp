@@ -16,6 +16,7 @@ int main(int argc, char** argv)
         brokersim::app::add_check_command(app),
         brokersim::app::add_lint_command(app),
         brokersim::app::add_diff_command(app),
+        brokersim::app::add_sweep_command(app),
     };
 
     try {

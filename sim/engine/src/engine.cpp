@@ -173,6 +173,24 @@ model::RunInfo Simulation::run_info() const
     return info;
 }
 
+double Simulation::retry_horizon_s() const
+{
+    // Twice the longest back-off (30 s) past the last thing the scenario does.
+    double last_s = 0;
+    for (const auto& fault : scenario_.faults)
+        last_s = std::max(last_s, fault.at_s);
+    for (const auto& request : scenario_.requests)
+        last_s = std::max(last_s, request.at_s + request.discovery_timeout_s +
+                                      request.timeout_s.value_or(
+                                          scenario_.agent(request.agent).timeout_s +
+                                          request.discovery_timeout_s));
+    for (const auto& consumer : scenario_.consumers)
+        last_s = std::max(last_s, consumer.at_s);
+    for (const auto& producer : scenario_.producers)
+        last_s = std::max(last_s, producer.at_s + producer.count * producer.interval_s);
+    return last_s + 60.0;
+}
+
 std::uint32_t Simulation::store_copy(const Copy& copy)
 {
     if (free_copy_slots_.empty()) {
@@ -249,15 +267,26 @@ void Simulation::process(const LocalEvent& event)
     case LocalEvent::Kind::Fault:
         apply_fault(event.a);
         break;
-    case LocalEvent::Kind::ConnectionLost:
-        if (connections_[event.a].up && connections_[event.a].epoch == event.b &&
-            !route_up(static_cast<int>(event.a)))
+    case LocalEvent::Kind::ConnectionLost: {
+        const auto& connection = connections_[event.a];
+        const bool silent = !route_up(static_cast<int>(event.a)) ||
+                            !brokers_[connection.dialer].up || !brokers_[connection.dialed].up;
+        if (connection.up && connection.epoch == event.b && silent)
             lose_connection(static_cast<int>(event.a));
         break;
+    }
+    case LocalEvent::Kind::NodeHeartbeatLost: {
+        const auto& link = group_links_[event.a];
+        if (link.connected && link.pool[link.current] == event.b && !brokers_[event.b].up)
+            node_group_lost(static_cast<int>(event.a));
+        break;
+    }
     case LocalEvent::Kind::Reconnect:
+        --retries_pending_;
         try_reconnect(static_cast<int>(event.a));
         break;
     case LocalEvent::Kind::NodeReconnect:
+        --retries_pending_;
         try_node_reconnect(static_cast<int>(event.a));
         break;
     case LocalEvent::Kind::PlainSubscribe:
@@ -310,11 +339,14 @@ void Simulation::run()
 
     schedule_plain_workload();
     schedule_faults();
+    retry_horizon_s_ = retry_horizon_s();
     sink_.on_start(run_info());
     subscribe_nodes();
 
     const auto next_local = [this] {
-        return events_.empty() ? std::numeric_limits<double>::infinity() : events_.next_time_s();
+        const bool give_up = events_.empty() || (events_.size() == retries_pending_ &&
+                                                 events_.next_time_s() > retry_horizon_s_);
+        return give_up ? std::numeric_limits<double>::infinity() : events_.next_time_s();
     };
     const auto process_due = [this](double until_s) {
         while (!events_.empty() && events_.next_time_s() <= until_s) {

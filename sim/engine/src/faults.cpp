@@ -7,6 +7,10 @@
 // back-off (0.01 s, doubling, at most 30 s, never reset); on connecting they subscribe again.
 // A restarted broker is empty; it dials its own connectors at once.
 //
+// A broker whose host vanishes (broker_lost) closes nothing: its connections go silent, peers
+// give up on them after the inactivity timeout, and nodes notice only through STOMP heartbeats
+// (two missed), or never when heartbeats are off.
+//
 // A link that goes down silences the connections routed over it: TCP holds what is sent, and
 // only after OpenWire's inactivity timeout (30 s) is the connection declared dead. A link that
 // comes back before then resumes as if nothing happened.
@@ -60,7 +64,8 @@ void Simulation::apply_fault(std::uint32_t index)
     using Kind = model::Fault::Kind;
     switch (fault.kind) {
     case Kind::BrokerDown:
-        broker_down(broker_index(fault.target));
+    case Kind::BrokerLost:
+        broker_down(broker_index(fault.target), fault.kind == Kind::BrokerLost);
         break;
     case Kind::BrokerUp:
         broker_up(broker_index(fault.target));
@@ -93,7 +98,7 @@ void Simulation::lose_copy(const Copy& copy, BrokerIndex broker, model::DropReas
     emit(drop);
 }
 
-void Simulation::broker_down(BrokerIndex index)
+void Simulation::broker_down(BrokerIndex index, bool silently)
 {
     auto& broker = brokers_[index];
     if (!broker.up)
@@ -111,13 +116,27 @@ void Simulation::broker_down(BrokerIndex index)
 
     for (std::size_t c = 0; c < connections_.size(); ++c) {
         const auto& connection = connections_[c];
-        if (connection.up && (connection.dialer == index || connection.dialed == index))
+        if (!connection.up || (connection.dialer != index && connection.dialed != index))
+            continue;
+        if (!silently) {
             lose_connection(static_cast<int>(c));
+            continue;
+        }
+        wan_->pause(connection.stream_out, true);
+        wan_->pause(connection.stream_back, true);
+        schedule(now_s_ + kInactivityTimeout_s, {LocalEvent::Kind::ConnectionLost,
+                                                 static_cast<std::uint32_t>(c), connection.epoch});
     }
     for (std::size_t g = 0; g < group_links_.size(); ++g) {
         const auto& link = group_links_[g];
-        if (link.connected && link.pool[link.current] == index)
+        if (!link.connected || link.pool[link.current] != index)
+            continue;
+        const double heartbeat_s = nodes_->groups()[g].group->heartbeat_interval_s;
+        if (!silently)
             node_group_lost(static_cast<int>(g));
+        else if (heartbeat_s > 0)
+            schedule(now_s_ + 2 * heartbeat_s, {LocalEvent::Kind::NodeHeartbeatLost,
+                                                static_cast<std::uint32_t>(g), index});
     }
 }
 
@@ -200,8 +219,8 @@ void Simulation::schedule_reconnect(int index)
     if (connection.reconnect_scheduled || !brokers_[connection.dialer].up)
         return;
     connection.reconnect_scheduled = true;
-    schedule(now_s_ + connection.reconnect_delay_s,
-             {LocalEvent::Kind::Reconnect, static_cast<std::uint32_t>(index), 0});
+    schedule_retry(now_s_ + connection.reconnect_delay_s,
+                   {LocalEvent::Kind::Reconnect, static_cast<std::uint32_t>(index), 0});
     connection.reconnect_delay_s = std::min(kMaxReconnectDelay_s,
                                             connection.reconnect_delay_s * 2);
 }
@@ -249,8 +268,8 @@ void Simulation::node_group_lost(int group)
     auto& link = group_links_[group];
     link.connected = false;
     link.current = (link.current + 1) % link.pool.size();
-    schedule(now_s_ + link.reconnect_delay_s,
-             {LocalEvent::Kind::NodeReconnect, static_cast<std::uint32_t>(group), 0});
+    schedule_retry(now_s_ + link.reconnect_delay_s,
+                   {LocalEvent::Kind::NodeReconnect, static_cast<std::uint32_t>(group), 0});
     link.reconnect_delay_s = std::min(kMaxReconnectDelay_s, link.reconnect_delay_s * 2);
 }
 

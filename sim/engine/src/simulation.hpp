@@ -213,6 +213,7 @@ struct LocalEvent
         ConnectionLost,   // a: connection, b: its epoch when the loss was scheduled
         Reconnect,        // a: connection
         NodeReconnect,    // a: node group
+        NodeHeartbeatLost,  // a: node group, b: the broker it was connected to
         PlainSubscribe, // a: scenario consumer
         ProducerSend,   // a: producer, b: message number within the producer
         PlainDeliver,   // a: copy slot, b: consumer
@@ -272,6 +273,7 @@ private:
     void build_bridges();
     void subscribe_nodes();
     model::RunInfo run_info() const;
+    double retry_horizon_s() const;
 
     // ActiveMQ (broker_network.cpp)
     DestinationIndex intern(model::DestinationType type, const std::string& name);
@@ -315,7 +317,7 @@ private:
     // Faults and failover (faults.cpp)
     void schedule_faults();
     void apply_fault(std::uint32_t index);
-    void broker_down(BrokerIndex broker);
+    void broker_down(BrokerIndex broker, bool silently);
     void broker_up(BrokerIndex broker);
     void set_link(int link, bool up);
     void lose_connection(int connection);
@@ -345,6 +347,14 @@ private:
 
     // Events and slots
     void schedule(double time_s, LocalEvent event) { events_.push(time_s, event); }
+    // Retries that go on for ever against a broker that stays down: once nothing but these is
+    // left, the run ends at the retry horizon (a minute past the scenario's last fault,
+    // request or message).
+    void schedule_retry(double time_s, LocalEvent event)
+    {
+        ++retries_pending_;
+        events_.push(time_s, event);
+    }
     void process(const LocalEvent& event);
     std::uint32_t store_copy(const Copy& copy);
     Copy take_copy(std::uint32_t slot);
@@ -377,6 +387,8 @@ private:
     std::vector<std::uint32_t> free_fan_outs_;
     std::vector<Advisory> advisories_;
     std::uint32_t plain_published_ = 0;
+    std::size_t retries_pending_ = 0;
+    double retry_horizon_s_ = 0;  // retries stop after this, once nothing else is pending
     std::vector<NodeGroupLink> group_links_;
     std::vector<bool> link_up_;
     std::vector<double> link_latency_s_;

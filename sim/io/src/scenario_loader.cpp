@@ -509,7 +509,7 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
     const MapReader map(
         reader_, item, "node group", "node group key",
         {"name", "count", "broker", "identity", "facts", "classes", "agents", "collectives",
-         "clock_offset_s", "direct_addressing", "failover"});
+         "clock_offset_s", "direct_addressing", "failover", "heartbeat_interval_s"});
     NodeGroup group;
     group.pos = map.pos();
     group.count = static_cast<int>(reader_.integer(map.require("count"), 1, int_max));
@@ -544,6 +544,11 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
             check_reference(item, broker_name, "broker", scenario_.brokers);
             group.failover.push_back(broker_name);
         }
+    }
+    if (const auto heartbeat = map.find("heartbeat_interval_s")) {
+        // MCollective raises any interval below 30 s to 30 s.
+        const double interval = reader_.non_negative(*heartbeat);
+        group.heartbeat_interval_s = interval > 0 ? std::max(interval, 30.0) : 0.0;
     }
     return group;
 }
@@ -775,15 +780,16 @@ void ScenarioLoader::read_link_ends(const Value& value, model::Fault& fault) con
 model::Fault ScenarioLoader::read_fault(const Value& item) const
 {
     const MapReader map(reader_, item, "fault", "fault key",
-                        {"at_s", "broker_down", "broker_up", "link_down", "link_up",
-                         "link_latency", "latency_ms", "partition", "heal"});
+                        {"at_s", "broker_down", "broker_lost", "broker_up", "link_down",
+                         "link_up", "link_latency", "latency_ms", "partition", "heal"});
     model::Fault fault;
     fault.pos = map.pos();
     fault.at_s = reader_.non_negative(map.require("at_s"));
 
     using Kind = model::Fault::Kind;
     const std::pair<const char*, Kind> kinds[] = {
-        {"broker_down", Kind::BrokerDown}, {"broker_up", Kind::BrokerUp},
+        {"broker_down", Kind::BrokerDown}, {"broker_lost", Kind::BrokerLost},
+        {"broker_up", Kind::BrokerUp},
         {"link_down", Kind::LinkDown},     {"link_up", Kind::LinkUp},
         {"link_latency", Kind::LinkLatency}, {"partition", Kind::Partition},
         {"heal", Kind::Heal}};
@@ -793,10 +799,10 @@ model::Fault ScenarioLoader::read_fault(const Value& item) const
         if (!value)
             continue;
         if (++found > 1)
-            reader_.fail(*value, "a fault does one thing: give one of broker_down, broker_up, "
-                                 "link_down, link_up, link_latency, partition, heal");
+            reader_.fail(*value, "a fault does one thing: give one of broker_down, broker_lost, "
+                                 "broker_up, link_down, link_up, link_latency, partition, heal");
         fault.kind = kind;
-        if (kind == Kind::BrokerDown || kind == Kind::BrokerUp) {
+        if (kind == Kind::BrokerDown || kind == Kind::BrokerLost || kind == Kind::BrokerUp) {
             fault.target = reader_.name(*value);
             check_reference(*value, fault.target, "broker", scenario_.brokers);
         } else if (kind == Kind::Partition || kind == Kind::Heal) {
@@ -807,8 +813,8 @@ model::Fault ScenarioLoader::read_fault(const Value& item) const
         }
     }
     if (found == 0)
-        reader_.fail(item, "a fault needs one of broker_down, broker_up, link_down, link_up, "
-                           "link_latency, partition, heal");
+        reader_.fail(item, "a fault needs one of broker_down, broker_lost, broker_up, link_down, "
+                           "link_up, link_latency, partition, heal");
 
     const auto latency = map.find("latency_ms");
     if ((fault.kind == Kind::LinkLatency) != latency.has_value())

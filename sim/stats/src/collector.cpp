@@ -180,6 +180,7 @@ std::string Collector::fault_text(std::uint32_t index) const
     using Kind = model::Fault::Kind;
     switch (fault.kind) {
     case Kind::BrokerDown: return "broker " + fault.target + " down";
+    case Kind::BrokerLost: return "broker " + fault.target + " host lost";
     case Kind::BrokerUp: return "broker " + fault.target + " up";
     case Kind::LinkDown: return "link " + fault.target + " <-> " + fault.target2 + " down";
     case Kind::LinkUp: return "link " + fault.target + " <-> " + fault.target2 + " up";

@@ -123,3 +123,30 @@ TEST_CASE("a broker's CPU serves arriving copies one after another")
     CHECK(request["last_reply_s"].get<double>() - request["first_reply_s"].get<double>() ==
           doctest::Approx(0.090).epsilon(0.02));
 }
+
+TEST_CASE("a vanished broker host: bridges give up after 30 s, nodes after two heartbeats")
+{
+    const auto yaml = "name: t\ndatacenters: [a, b]\nbrokers:\n"
+                      "  - {name: a, datacenter: a}\n  - {name: b, datacenter: b}\n"
+                      "links:\n  - {between: [a, b], latency_ms: 5, bandwidth_mbps: 100}\n"
+                      "connectors:\n  - {on: a, to: b, name: ab, duplex: true, networkTTL: 2}\n"
+                      "nodes:\n"
+                      "  - {name: beating, count: 5, broker: b, failover: [a], identity: 'h{i}',"
+                      " agents: [rpcutil], heartbeat_interval_s: 30}\n"
+                      "  - {name: silent, count: 5, broker: b, failover: [a], identity: 's{i}',"
+                      " agents: [rpcutil]}\n"
+                      "clients:\n  - {name: op, broker: a}\n"
+                      "requests:\n  - {at_s: 100, client: op, agent: rpcutil, action: ping}\n"
+                      "faults:\n  - {at_s: 10, broker_lost: b}\n";
+    const auto report = run_scenario_text(yaml);
+    const auto down = timeline_entry(report, "bridge-down");
+    const auto failover = timeline_entry(report, "failover");
+    REQUIRE(down != nullptr);
+    REQUIRE(failover != nullptr);
+    CHECK(down["time_s"].get<double>() == doctest::Approx(40.0));
+    CHECK(failover["time_s"].get<double>() == doctest::Approx(70.01));  // 2 x 30 s, then 10 ms
+    CHECK(failover["detail"] == "beating to a");
+    // Without heartbeats the other nodes never notice and miss the request.
+    CHECK(report["requests"][0]["replies"] == 5);
+    CHECK(report["requests"][0]["missing"] == 5);
+}

@@ -124,6 +124,10 @@ struct NodeGroup
     bool direct_addressing = true;  // subscribe to <collective>.nodes for direct requests
     // Further brokers of the node's failover pool, tried in order after `broker`.
     std::vector<std::string> failover;
+    // STOMP heartbeats (plugin.activemq.heartbeat_interval): 0 is off, and then a broker host
+    // that vanishes is never noticed; otherwise at least 30 s, and two missed heartbeats make
+    // the node reconnect.
+    double heartbeat_interval_s = 0;
     SourcePos pos;
 };
 
@@ -222,7 +226,8 @@ struct Fault
 {
     enum class Kind
     {
-        BrokerDown,
+        BrokerDown,  // the broker process dies: peers see the connections close at once
+        BrokerLost,  // the broker's host vanishes: connections just go silent
         BrokerUp,
         LinkDown,
         LinkUp,

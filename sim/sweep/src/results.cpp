@@ -1,0 +1,301 @@
+#include "brokersim/sweep/results.hpp"
+
+#include "brokersim/sweep/job_files.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+namespace brokersim::sweep {
+
+namespace {
+
+// Exit statuses of `brokersim run`.
+constexpr int exit_ok = 0;
+constexpr int exit_conservation_broken = 3;
+
+std::optional<double> optional_number(const nlohmann::json& object, const char* key)
+{
+    const auto found = object.find(key);
+    if (found == object.end() || !found->is_number())
+        return std::nullopt;
+    return found->get<double>();
+}
+
+std::uint64_t count(const nlohmann::json& object, const char* key)
+{
+    const auto found = object.find(key);
+    return found != object.end() && found->is_number_unsigned() ? found->get<std::uint64_t>() : 0;
+}
+
+RequestResult read_request(const nlohmann::json& request)
+{
+    RequestResult result;
+    result.expected = count(request, "expected");
+    result.replies = count(request, "replies");
+    result.replying_nodes = count(request, "replying_nodes");
+    result.missing = count(request, "missing");
+    result.duplicate_deliveries = count(request, "duplicate_deliveries");
+    result.timeout_s = optional_number(request, "timeout_s").value_or(0);
+    result.p50_s = optional_number(request, "p50_s");
+    result.p95_s = optional_number(request, "p95_s");
+    result.p99_s = optional_number(request, "p99_s");
+    result.max_s = optional_number(request, "max_s");
+    return result;
+}
+
+// The busiest link direction and broker, when the report has them: `links[].peak_utilisation_ab`
+// and `_ba`, and `broker_load` as a list of {name, peak_pending}.
+void read_peaks(const nlohmann::json& report, RunResult& result)
+{
+    if (const auto links = report.find("links"); links != report.end() && links->is_array())
+        for (const auto& link : *links)
+            for (const auto* key : {"peak_utilisation_ab", "peak_utilisation_ba"})
+                if (const auto utilisation = optional_number(link, key))
+                    result.peak_link_utilisation =
+                        std::max(result.peak_link_utilisation.value_or(0), *utilisation);
+
+    if (const auto brokers = report.find("broker_load");
+        brokers != report.end() && brokers->is_array())
+        for (const auto& broker : *brokers)
+            if (broker.is_object() && broker.contains("peak_pending"))
+                result.peak_broker_pending =
+                    std::max(result.peak_broker_pending.value_or(0), count(broker, "peak_pending"));
+}
+
+void read_report(const std::filesystem::path& path, RunResult& result)
+{
+    std::ifstream in(path);
+    if (!in)
+        return;
+    const auto report = nlohmann::json::parse(in, nullptr, false);
+    if (report.is_discarded() || !report.is_object())
+        return;
+
+    result.has_report = true;
+    if (const auto requests = report.find("requests"); requests != report.end())
+        for (const auto& request : *requests)
+            result.requests.push_back(read_request(request));
+    read_peaks(report, result);
+
+    if (result.status.ending == RunStatus::Ending::Unknown) {
+        const auto conservation = report.find("conservation");
+        const bool held = conservation != report.end() && conservation->is_object() &&
+                          conservation->value("holds", false);
+        result.status = {RunStatus::Ending::Exited, held ? exit_ok : exit_conservation_broken};
+    }
+}
+
+// Shortest text that reads back as the same double; empty for none.
+std::string cell(std::optional<double> value)
+{
+    return value ? fmt::format("{}", *value) : std::string();
+}
+
+std::string count_cell(std::uint64_t value)
+{
+    return fmt::format("{}", value);
+}
+
+// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& text)
+{
+    if (text.find_first_of(",\"\n\r") == std::string::npos)
+        return text;
+    std::string quoted = "\"";
+    for (const char c : text)
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
+std::string csv_line(const std::vector<std::string>& fields)
+{
+    std::string line;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i > 0)
+            line += ',';
+        line += csv_field(fields[i]);
+    }
+    return line + "\n";
+}
+
+// The figures per request, in the order of their columns.
+const char* const request_columns[] = {"completeness", "missing", "p50_s",     "p95_s",
+                                       "p99_s",        "max_s",   "duplicates"};
+
+std::vector<std::string> request_cells(const RequestResult& request)
+{
+    return {cell(std::optional(request.completeness())),
+            count_cell(request.missing),
+            cell(request.p50_s),
+            cell(request.p95_s),
+            cell(request.p99_s),
+            cell(request.max_s),
+            count_cell(request.duplicate_deliveries)};
+}
+
+// Replies a request needs to reach `share` of its expected nodes, in whole replies: 0.99 of
+// 100 nodes is 99.
+double replies_needed(const RequestResult& request, double share)
+{
+    constexpr double rounding_slack = 1e-9;
+    return std::ceil(share * static_cast<double>(request.expected) - rounding_slack);
+}
+
+// Whether `needed` replies arrived within `within_s`, as far as the percentiles tell: the
+// nearest-rank percentile p covers ceil(p * replies) replies.
+bool replied_within(const RequestResult& request, double needed, double within_s)
+{
+    if (needed <= 0)
+        return true;
+    if (request.replies == 0)
+        return false;
+    const double fraction = needed / static_cast<double>(request.replies);
+    const std::pair<double, std::optional<double>> percentiles[] = {
+        {0.5, request.p50_s}, {0.95, request.p95_s}, {0.99, request.p99_s}, {1.0, request.max_s}};
+    for (const auto& [covered, latency_s] : percentiles)
+        if (fraction <= covered)
+            return latency_s && *latency_s <= within_s;
+    return false;
+}
+
+} // namespace
+
+double RequestResult::completeness() const
+{
+    if (expected == 0)
+        return 1.0;
+    return static_cast<double>(replying_nodes) / static_cast<double>(expected);
+}
+
+std::optional<double> RunResult::completeness() const
+{
+    std::optional<double> lowest;
+    for (const auto& request : requests)
+        lowest = std::min(lowest.value_or(1.0), request.completeness());
+    return lowest;
+}
+
+std::optional<double> RunResult::worst(std::optional<double> RequestResult::*latency) const
+{
+    std::optional<double> highest;
+    for (const auto& request : requests)
+        if (const auto& value = request.*latency)
+            highest = std::max(highest.value_or(*value), *value);
+    return highest;
+}
+
+std::uint64_t RunResult::missing() const
+{
+    std::uint64_t total = 0;
+    for (const auto& request : requests)
+        total += request.missing;
+    return total;
+}
+
+std::uint64_t RunResult::duplicate_deliveries() const
+{
+    std::uint64_t total = 0;
+    for (const auto& request : requests)
+        total += request.duplicate_deliveries;
+    return total;
+}
+
+std::string Deadline::describe() const
+{
+    const auto share = fmt::format("{:g} %", completeness * 100);
+    if (!within_s)
+        return fmt::format("every request gets {} of its expected replies within its timeout",
+                           share);
+    return fmt::format("every request gets {} of its expected replies within {:g} s of being "
+                       "sent, and within its timeout",
+                       share, *within_s);
+}
+
+bool meets_deadline(const RunResult& result, const Deadline& deadline)
+{
+    if (!result.status.succeeded() || !result.has_report)
+        return false;
+    const auto enough = [&](const RequestResult& request) {
+        const double needed = replies_needed(request, deadline.completeness);
+        return static_cast<double>(request.replying_nodes) >= needed &&
+               (!deadline.within_s || replied_within(request, needed, *deadline.within_s));
+    };
+    return std::all_of(result.requests.begin(), result.requests.end(), enough);
+}
+
+std::vector<RunResult> collect_results(const Plan& plan, const SweepDir& dir)
+{
+    const auto joblog = read_parallel_joblog(dir.joblog());
+    std::vector<RunResult> results;
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+        const auto& run = plan.runs[i];
+        RunResult result;
+        if (const auto status = read_status(dir.status(run)))
+            result.status = *status;
+        else if (const auto logged = joblog.find(i + 1); logged != joblog.end())
+            result.status = logged->second;
+        read_report(dir.report(run), result);
+        results.push_back(std::move(result));
+    }
+    return results;
+}
+
+std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
+                        const Deadline& deadline)
+{
+    std::size_t request_count = 0;
+    for (const auto& result : results)
+        request_count = std::max(request_count, result.requests.size());
+
+    std::vector<std::string> header = {"run"};
+    for (const auto& parameter : plan.parameters)
+        header.push_back(parameter.key);
+    for (const auto* name : {"exit_status", "meets_deadline"})
+        header.push_back(name);
+    for (const auto* name : request_columns)
+        header.push_back(name);
+    for (const auto* name : {"peak_link_utilisation", "peak_broker_pending", "wall_s"})
+        header.push_back(name);
+    for (std::size_t i = 0; i < request_count; ++i)
+        for (const auto* name : request_columns)
+            header.push_back(fmt::format("request{}_{}", i, name));
+    auto text = csv_line(header);
+
+    for (std::size_t r = 0; r < plan.runs.size() && r < results.size(); ++r) {
+        const auto& run = plan.runs[r];
+        const auto& result = results[r];
+        std::vector<std::string> row = {run.id};
+        row.insert(row.end(), run.values.begin(), run.values.end());
+        row.push_back(result.status.to_string());
+        row.push_back(meets_deadline(result, deadline) ? "yes" : "no");
+        if (result.has_report) {
+            row.push_back(cell(result.completeness()));
+            row.push_back(count_cell(result.missing()));
+            for (const auto latency : {&RequestResult::p50_s, &RequestResult::p95_s,
+                                       &RequestResult::p99_s, &RequestResult::max_s})
+                row.push_back(cell(result.worst(latency)));
+            row.push_back(count_cell(result.duplicate_deliveries()));
+        } else {
+            row.insert(row.end(), std::size(request_columns), "");
+        }
+        row.push_back(cell(result.peak_link_utilisation));
+        row.push_back(result.peak_broker_pending ? count_cell(*result.peak_broker_pending) : "");
+        row.push_back(result.status.wall_s ? fmt::format("{:.3f}", *result.status.wall_s) : "");
+        for (std::size_t i = 0; i < request_count; ++i) {
+            if (i < result.requests.size()) {
+                const auto cells = request_cells(result.requests[i]);
+                row.insert(row.end(), cells.begin(), cells.end());
+            } else {
+                row.insert(row.end(), std::size(request_columns), "");
+            }
+        }
+        text += csv_line(row);
+    }
+    return text;
+}
+
+} // namespace brokersim::sweep
