@@ -114,15 +114,7 @@ int run_checks(const CheckArguments& args)
 
 int check_command(const CheckArguments& args)
 {
-    try {
-        return run_checks(args);
-    } catch (const model::InputError& error) {
-        std::cerr << error.what() << "\n";
-        return 2;
-    } catch (const std::exception& error) {
-        std::cerr << "brokersim: error: " << error.what() << "\n";
-        return 3;
-    }
+    return report_errors([&] { return run_checks(args); }, 2, 3);
 }
 
 } // namespace

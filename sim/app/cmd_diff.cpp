@@ -55,15 +55,7 @@ int run_diff(const DiffArguments& args)
 
 int diff_command(const DiffArguments& args)
 {
-    try {
-        return run_diff(args);
-    } catch (const model::InputError& error) {
-        std::cerr << error.what() << "\n";
-        return 2;
-    } catch (const std::exception& error) {
-        std::cerr << "brokersim: error: " << error.what() << "\n";
-        return 3;
-    }
+    return report_errors([&] { return run_diff(args); }, 2, 3);
 }
 
 } // namespace

@@ -37,15 +37,7 @@ int run_lint(const LintArguments& args)
 
 int lint_command(const LintArguments& args)
 {
-    try {
-        return run_lint(args);
-    } catch (const model::InputError& error) {
-        std::cerr << error.what() << "\n";
-        return 2;
-    } catch (const std::exception& error) {
-        std::cerr << "brokersim: error: " << error.what() << "\n";
-        return 2;
-    }
+    return report_errors([&] { return run_lint(args); }, 2, 2);
 }
 
 } // namespace

@@ -14,6 +14,11 @@ struct Command
     std::function<int()> run;  // exit status; may throw model::InputError (-> 1)
 };
 
+// Runs `body`; a model::InputError is printed as it is ("file:line:col: error: ...") and gives
+// `input_status`, any other error is printed after "brokersim: error: " and gives
+// `other_status`.
+int report_errors(const std::function<int()>& body, int input_status, int other_status);
+
 Command add_run_command(CLI::App& app);    // cmd_run.cpp
 Command add_check_command(CLI::App& app);  // cmd_check.cpp: expectations
 Command add_lint_command(CLI::App& app);   // cmd_lint.cpp: topology findings

@@ -1,10 +1,6 @@
 // The brokersim command line: parses, dispatches to a subcommand, maps errors to exit codes.
 #include "commands.hpp"
 
-#include "brokersim/model/source_pos.hpp"
-
-#include <iostream>
-
 int main(int argc, char** argv)
 {
     CLI::App app{"brokersim: simulate ActiveMQ networks of brokers carrying MCollective traffic"};
@@ -25,16 +21,8 @@ int main(int argc, char** argv)
         return app.exit(error) == 0 ? 0 : 2;
     }
 
-    try {
-        for (const auto& command : commands)
-            if (command.subcommand->parsed())
-                return command.run();
-    } catch (const brokersim::model::InputError& error) {
-        std::cerr << error.what() << "\n";
-        return 1;
-    } catch (const std::exception& error) {
-        std::cerr << "brokersim: error: " << error.what() << "\n";
-        return 1;
-    }
+    for (const auto& command : commands)
+        if (command.subcommand->parsed())
+            return brokersim::app::report_errors(command.run, 1, 1);
     return 0;
 }

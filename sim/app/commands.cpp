@@ -1,0 +1,22 @@
+#include "commands.hpp"
+
+#include "brokersim/model/source_pos.hpp"
+
+#include <iostream>
+
+namespace brokersim::app {
+
+int report_errors(const std::function<int()>& body, int input_status, int other_status)
+{
+    try {
+        return body();
+    } catch (const model::InputError& error) {
+        std::cerr << error.what() << "\n";
+        return input_status;
+    } catch (const std::exception& error) {
+        std::cerr << "brokersim: error: " << error.what() << "\n";
+        return other_status;
+    }
+}
+
+}  // namespace brokersim::app
