@@ -4,6 +4,7 @@
 #include "simulation.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace brokersim::engine {
 
@@ -202,6 +203,14 @@ void Simulation::remove_demand(int bridge_index, ConsumerIndex remote_id)
     }
 }
 
+double Simulation::expires_s(const Message& message) const
+{
+    // JMS messages without a time to live never expire.
+    if (model::is_plain(message.kind))
+        return std::numeric_limits<double>::infinity();
+    return message.msgtime_s + requests_[message.request].spec->ttl_s + kExpirySlack_s;
+}
+
 bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
 {
     if (consumer.selector.kind == Selector::Kind::Headers &&
@@ -209,7 +218,7 @@ bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
                        messages_[copy.message]))
         return false;
     if (consumer.selector.kind == Selector::Kind::TargetInGroup) {
-        const auto target = messages_[copy.message].target_node;
+        const auto target = messages_[copy.message].target_node();
         const auto& group = nodes_->groups()[consumer.selector.group];
         if (target == model::kNone || target < group.first || target >= group.first + group.count)
             return false;
@@ -254,7 +263,7 @@ void Simulation::dispatch_arrived(const Copy& copy, BrokerIndex broker)
     }
     // Expiry compares the sender's expires stamp with this broker's own clock.
     const auto& message = messages_[copy.message];
-    if (now_s_ + brokers_[broker].clock_offset_s > message.expires_s) {
+    if (now_s_ + brokers_[broker].clock_offset_s > expires_s(message)) {
         auto drop = event_for(model::TraceKind::Drop, copy, broker);
         drop.reason = model::DropReason::Expired;
         emit(drop);

@@ -58,7 +58,6 @@ MessageIndex Simulation::new_message(model::MessageKind kind, DestinationIndex d
     message.request = request;
     message.body_bytes = body_bytes;
     message.msgtime_s = clock_s;
-    message.expires_s = clock_s + requests_[request].spec->ttl_s + kExpirySlack_s;
     messages_.push_back(message);
     return static_cast<MessageIndex>(messages_.size() - 1);
 }
@@ -88,8 +87,6 @@ void Simulation::start_request(std::uint32_t index)
 {
     auto& request = requests_[index];
     request.copies_at_node.assign(nodes_->size(), 0);
-    request.discovered.assign(nodes_->size(), 0);
-    request.answered.assign(nodes_->size(), 0);
 
     if (!request.spec->identities.empty()) {
         // mco -I: the named identities are the discovered list.
@@ -143,6 +140,11 @@ void Simulation::send_request(std::uint32_t index)
         return;
     }
 
+    // Per-node reply accounting, only for calls that know whom they addressed.
+    if (!request.targets.empty()) {
+        request.discovered.assign(nodes_->size(), 0);
+        request.answered.assign(nodes_->size(), 0);
+    }
     for (const auto node : request.targets)
         if (node != model::kNone) {
             request.discovered[node] = static_cast<std::uint8_t>(
@@ -161,7 +163,7 @@ void Simulation::send_request(std::uint32_t index)
         for (const auto node : request.targets) {
             const auto message = new_message(model::MessageKind::Request, request.nodes_queue,
                                              index, body, now_s_);
-            messages_[message].target_node = node;
+            messages_[message].addressee = node;
             client_publish(index, message);
         }
     } else {
@@ -363,7 +365,7 @@ void Simulation::hand_to_local(const Copy& copy, ConsumerIndex consumer_id)
         const double sent_s = broker.send_to_lan(now_s_, bytes);
         schedule(sent_s + broker.lan_latency_s,
                  {LocalEvent::Kind::NodeDeliver, store_copy(copy),
-                  messages_[copy.message].target_node});
+                  messages_[copy.message].target_node()});
         return;
     }
 
@@ -404,6 +406,8 @@ void Simulation::client_receives(std::uint32_t copy_slot, ConsumerIndex consumer
         return;
     }
     // The client stops as soon as every discovered entry has answered.
+    if (request.discovered.empty())
+        return;
     if (request.answered[node] < request.discovered[node]) {
         --request.outstanding;
         if (request.outstanding == 0) {

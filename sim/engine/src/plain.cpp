@@ -40,13 +40,11 @@ void Simulation::plain_subscribe(int index)
 MessageIndex Simulation::new_plain_message(model::MessageKind kind, DestinationIndex destination,
                                            std::uint32_t body_bytes)
 {
-    // JMS messages without a time to live never expire.
     Message message;
     message.kind = kind;
     message.destination = destination;
     message.body_bytes = body_bytes;
     message.msgtime_s = now_s_;
-    message.expires_s = std::numeric_limits<double>::infinity();
     messages_.push_back(message);
     return static_cast<MessageIndex>(messages_.size() - 1);
 }
@@ -56,7 +54,7 @@ void Simulation::producer_send(int index, std::uint32_t number)
     const auto& spec = scenario_.producers[index];
     const auto message = new_plain_message(model::MessageKind::Plain, intern(spec.destination),
                                            static_cast<std::uint32_t>(spec.bytes));
-    messages_[message].producer = static_cast<std::uint32_t>(index);
+    messages_[message].addressee = static_cast<std::uint32_t>(index);
 
     const auto broker = broker_index(spec.broker);
     const double at_broker_s =
@@ -70,9 +68,9 @@ void Simulation::producer_send(int index, std::uint32_t number)
 
 bool Simulation::headers_match(const model::HeaderSelector& selector, const Message& message) const
 {
-    if (message.producer == model::kNone)
+    if (message.producer() == model::kNone)
         return false;  // replies carry no headers a selector could match
-    const auto& headers = scenario_.producers[message.producer].headers;
+    const auto& headers = scenario_.producers[message.producer()].headers;
     for (const auto& [name, value] : selector.equals) {
         bool found = false;
         for (const auto& [header, header_value] : headers)
@@ -101,9 +99,9 @@ void Simulation::plain_receives(std::uint32_t copy_slot, ConsumerIndex consumer_
     emit(event);
 
     const auto& message = messages_[copy.message];
-    if (!spec.reply || message.producer == model::kNone)
+    if (!spec.reply || message.producer() == model::kNone)
         return;
-    const auto& reply_to = scenario_.producers[message.producer].reply_to;
+    const auto& reply_to = scenario_.producers[message.producer()].reply_to;
     if (!reply_to)
         return;
     const auto reply = new_plain_message(model::MessageKind::PlainReply, intern(*reply_to),

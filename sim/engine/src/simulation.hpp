@@ -50,15 +50,24 @@ inline constexpr double kExpirySlack_s = 10.0;
 // The immutable part of a message, shared by all its copies.
 struct Message
 {
-    model::MessageKind kind = model::MessageKind::Request;
+    double msgtime_s = 0;  // the sender's clock when it sent the message
     DestinationIndex destination = 0;
     std::uint32_t request = model::kNone;
     NodeIndex sender_node = model::kNone;  // replies
-    NodeIndex target_node = model::kNone;  // direct requests: the mc_identity header
-    std::uint32_t producer = model::kNone;  // plain messages: headers and reply-to from here
+    // Direct requests: the target node (the mc_identity header); plain messages: the producer
+    // whose headers and reply-to they carry. One field, as a message is never both.
+    std::uint32_t addressee = model::kNone;
     std::uint32_t body_bytes = 0;
-    double msgtime_s = 0;   // the sender's clock when it sent the message
-    double expires_s = 0;   // msgtime + ttl + 10 s, in the sender's clock
+    model::MessageKind kind = model::MessageKind::Request;
+
+    NodeIndex target_node() const
+    {
+        return kind == model::MessageKind::Request ? addressee : model::kNone;
+    }
+    std::uint32_t producer() const
+    {
+        return kind == model::MessageKind::Plain ? addressee : model::kNone;
+    }
 };
 
 // What a subscription's selector lets through. MCollective's only selector is the nodes
@@ -286,6 +295,9 @@ private:
     bool permissible(const model::Connector& config, DestinationIndex destination) const;
     bool audit_enabled(BrokerIndex broker, DestinationIndex destination) const;
     void arrive(const Copy& copy, BrokerIndex broker);
+    // MCollective's expires stamp, msgtime + ttl + 10 s in the sender's clock (kept out of
+    // Message: there is one per reply); plain messages never expire.
+    double expires_s(const Message& message) const;
     void dispatch_arrived(const Copy& copy, BrokerIndex broker);
     void dispatch_topic(const Copy& copy, BrokerIndex broker);
     bool dispatch_queue(const Copy& copy, BrokerIndex broker);
