@@ -8,14 +8,16 @@
 
 namespace brokersim::engine {
 
-int Bridge::forward_stream() const
+int Simulation::forward_stream(const Bridge& bridge) const
 {
-    return reverse ? connection * 2 + 1 : connection * 2;
+    const auto& connection = connections_[bridge.connection];
+    return bridge.reverse ? connection.stream_back : connection.stream_out;
 }
 
-int Bridge::advisory_stream() const
+int Simulation::advisory_stream(const Bridge& bridge) const
 {
-    return reverse ? connection * 2 : connection * 2 + 1;
+    const auto& connection = connections_[bridge.connection];
+    return bridge.reverse ? connection.stream_out : connection.stream_back;
 }
 
 DestinationIndex Simulation::intern(model::DestinationType type, const std::string& name)
@@ -87,7 +89,7 @@ void Simulation::announce(ConsumerIndex id, bool added)
         const auto slot = static_cast<std::uint32_t>(advisories_.size());
         advisories_.push_back({added, bridge_index, id});
         const auto& bridge = bridges_[bridge_index];
-        wan_->send(bridge.advisory_stream(), kAdvisoryBytes, kAdvisoryItem | slot, now_s_);
+        wan_->send(advisory_stream(bridge), kAdvisoryBytes, kAdvisoryItem | slot, now_s_);
     }
 }
 
@@ -366,7 +368,7 @@ void Simulation::forward(const Copy& copy, const Consumer& demand)
     emit(event);
 
     const auto slot = store_copy(sent);
-    wan_->send(bridge.forward_stream(), bytes,
+    wan_->send(forward_stream(bridge), bytes,
                (static_cast<std::uint64_t>(bridge.remote) << 32) | slot, now_s_);
 }
 

@@ -90,7 +90,6 @@ void Simulation::build_bridges()
 
 void Simulation::subscribe_nodes()
 {
-    node_group_consumers_.resize(nodes_->groups().size());
     for (std::size_t g = 0; g < nodes_->groups().size(); ++g)
         subscribe_group(static_cast<int>(g));
 }
@@ -100,7 +99,6 @@ void Simulation::subscribe_group(int group_index)
     // Every node subscribes to each of its agents' topics in each of its collectives; the
     // nodes of a group subscribe identically, so one consumer stands for all of them.
     const auto& group = nodes_->groups()[group_index];
-    node_group_consumers_[group_index].clear();
     {
         for (const auto& collective : group.group->collectives) {
             for (const auto& agent : group.agents) {
@@ -111,8 +109,7 @@ void Simulation::subscribe_group(int group_index)
                                               fmt::format("{}.{}.agent", collective, agent));
                 consumer.multiplicity = group.count;
                 consumer.group = group.group_index;
-                node_group_consumers_[group.group_index].push_back(
-                    add_consumer(std::move(consumer)));
+                add_consumer(std::move(consumer));
             }
             if (!group.group->direct_addressing)
                 continue;
@@ -125,7 +122,7 @@ void Simulation::subscribe_group(int group_index)
             direct.selector = {Selector::Kind::TargetInGroup, group.group_index};
             direct.multiplicity = group.count;
             direct.group = group.group_index;
-            node_group_consumers_[group.group_index].push_back(add_consumer(std::move(direct)));
+            add_consumer(std::move(direct));
         }
     }
 }

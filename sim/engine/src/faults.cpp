@@ -257,7 +257,7 @@ void Simulation::establish(int index)
             for (const auto id : state.consumers) {
                 const auto slot = static_cast<std::uint32_t>(advisories_.size());
                 advisories_.push_back({true, bridge_index, id});
-                wan_->send(bridge.advisory_stream(), kAdvisoryBytes, kAdvisoryItem | slot,
+                wan_->send(advisory_stream(bridge), kAdvisoryBytes, kAdvisoryItem | slot,
                            now_s_);
             }
     }

@@ -192,8 +192,6 @@ struct Bridge
     BrokerIndex remote = 0;  // to here
     int connection = 0;
     bool reverse = false;  // the duplex half built by the remote broker
-    int forward_stream() const;
-    int advisory_stream() const;
 };
 
 struct Advisory
@@ -342,6 +340,10 @@ private:
     void subscribe_group(int group);
     void lose_copy(const Copy& copy, BrokerIndex broker, model::DropReason reason);
     bool connection_up(int bridge) const { return connections_[bridges_[bridge].connection].up; }
+    // The stream a bridge forwards messages on, and the one its remote's advisories come back
+    // on: the two directions of its connection.
+    int forward_stream(const Bridge& bridge) const;
+    int advisory_stream(const Bridge& bridge) const;
 
     // Plain messaging workloads (plain.cpp)
     void schedule_plain_workload();
@@ -388,7 +390,6 @@ private:
     std::vector<Connection> connections_;
     std::vector<Bridge> bridges_;
     std::vector<std::vector<int>> bridges_into_;  // per broker: bridges whose remote it is
-    std::vector<std::vector<ConsumerIndex>> node_group_consumers_;  // per group
 
     std::vector<Message> messages_;
     std::vector<RequestState> requests_;
