@@ -1,5 +1,7 @@
 #include "charts.hpp"
 
+#include "request_choices.hpp"
+
 #include "network_view.hpp"
 
 #include <QAreaSeries>
@@ -117,17 +119,7 @@ LatencyPanel::LatencyPanel(QWidget* parent) : QWidget(parent)
 void LatencyPanel::show_run(const RunData* run)
 {
     run_ = run;
-    const QSignalBlocker block(request_);
-    request_->clear();
-    if (run_)
-        for (std::size_t r = 0; r < run_->header().requests.size(); ++r) {
-            const auto& request = run_->header().requests[r];
-            request_->addItem(QStringLiteral("request %1: %2/%3 at %4 s")
-                                  .arg(r)
-                                  .arg(QString::fromStdString(request.agent),
-                                       QString::fromStdString(request.action))
-                                  .arg(request.at_s));
-        }
+    fill_request_choices(*request_, run_);
     show_request(request_->count() > 0 ? 0 : -1);
 }
 
