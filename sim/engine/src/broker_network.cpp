@@ -250,7 +250,7 @@ void Simulation::arrive(const Copy& copy, BrokerIndex broker)
         state.cpu_free_s = start_s + cost_s;
         arrival.count = static_cast<std::uint32_t>(std::min(4e9, (start_s - now_s_) * 1e6));
         emit(arrival);
-        schedule(state.cpu_free_s, {LocalEvent::Kind::BrokerDispatch, store_copy(copy), broker});
+        schedule(state.cpu_lane, state.cpu_free_s, {LocalEvent::Kind::BrokerDispatch, store_copy(copy), broker});
         return;
     }
     emit(arrival);

@@ -47,6 +47,9 @@ void Simulation::build_brokers()
         state.clock_offset_s = broker.clock_offset_s;
         state.cpu_s_per_message = broker.cpu_s_per_message;
         state.cpu_s_per_byte = broker.cpu_s_per_byte;
+        state.lan_in_lane = events_.add_lane();
+        state.lan_out_lane = events_.add_lane();
+        state.cpu_lane = events_.add_lane();
         brokers_.push_back(std::move(state));
     }
     bridges_into_.resize(brokers_.size());
@@ -68,6 +71,9 @@ void Simulation::build_bridges()
         connection.dialed = to;
         connection.stream_out = wan_->open_stream(on, to);
         connection.stream_back = wan_->open_stream(to, on);
+        stream_lanes_.resize(static_cast<std::size_t>(connection.stream_back) + 1);
+        stream_lanes_[connection.stream_out] = events_.add_lane();
+        stream_lanes_[connection.stream_back] = events_.add_lane();
         connection.framing_bytes = kOpenWireFramingBytes;
         const auto route = topology_.route(brokers_[on].datacenter, brokers_[to].datacenter);
         if (route && !route->empty() &&
@@ -352,7 +358,7 @@ void Simulation::run()
         }
         return now_s_;
     };
-    const auto arrived = [this](double at_s, std::uint64_t item, bool lost) {
+    const auto arrived = [this](double at_s, int stream, std::uint64_t item, bool lost) {
         const bool advisory = (item & kAdvisoryItem) != 0;
         if (lost) {
             if (!advisory) {
@@ -363,10 +369,10 @@ void Simulation::run()
             return;
         }
         if (advisory)
-            schedule(at_s, {LocalEvent::Kind::Advisory,
+            schedule(stream_lanes_[stream], at_s, {LocalEvent::Kind::Advisory,
                             static_cast<std::uint32_t>(item & 0xffffffffu), 0});
         else
-            schedule(at_s, {LocalEvent::Kind::BrokerArrive,
+            schedule(stream_lanes_[stream], at_s, {LocalEvent::Kind::BrokerArrive,
                             static_cast<std::uint32_t>(item & 0xffffffffu),
                             static_cast<std::uint32_t>((item >> 32) & 0xffffu)});
     };

@@ -45,7 +45,8 @@ void Simulation::publish(MessageIndex message, BrokerIndex broker, double at_bro
     else if (messages_[message].kind == model::MessageKind::PlainReply)
         event.count = ++plain_replies_published_;
     emit(event);
-    schedule(at_broker_s, {LocalEvent::Kind::BrokerArrive, store_copy(copy), broker});
+    schedule(brokers_[broker].lan_in_lane, at_broker_s,
+             {LocalEvent::Kind::BrokerArrive, store_copy(copy), broker});
 }
 
 MessageIndex Simulation::new_message(model::MessageKind kind, DestinationIndex destination,
@@ -223,7 +224,7 @@ void Simulation::start_fan_out(const Copy& copy, BrokerIndex broker_index,
         free_fan_outs_.pop_back();
         fan_outs_[slot] = fan_out;
     }
-    schedule(fan_out.first_s, {LocalEvent::Kind::FanOut, slot, 0});
+    schedule(broker.lan_out_lane, fan_out.first_s, {LocalEvent::Kind::FanOut, slot, 0});
 }
 
 void Simulation::fan_out_step(std::uint32_t slot)
@@ -240,7 +241,7 @@ void Simulation::fan_out_step(std::uint32_t slot)
 
     ++fan_out.next;
     if (fan_out.next < group.count)
-        schedule(fan_out.first_s + fan_out.spacing_s * fan_out.next,
+        schedule(brokers_[broker].lan_out_lane, fan_out.first_s + fan_out.spacing_s * fan_out.next,
                  {LocalEvent::Kind::FanOut, slot, 0});
     else
         free_fan_outs_.push_back(slot);
@@ -352,7 +353,7 @@ void Simulation::hand_to_local(const Copy& copy, ConsumerIndex consumer_id)
     const double bytes = messages_[copy.message].body_bytes + kStompFramingBytes;
     if (consumer.kind == ConsumerKind::Plain) {
         const double sent_s = broker.send_to_lan(now_s_, bytes);
-        schedule(sent_s + broker.lan_latency_s,
+        schedule(broker.lan_out_lane, sent_s + broker.lan_latency_s,
                  {LocalEvent::Kind::PlainDeliver, store_copy(copy), consumer_id});
         return;
     }
@@ -363,14 +364,14 @@ void Simulation::hand_to_local(const Copy& copy, ConsumerIndex consumer_id)
         }
         // A direct request: only the node named by mc_identity.
         const double sent_s = broker.send_to_lan(now_s_, bytes);
-        schedule(sent_s + broker.lan_latency_s,
+        schedule(broker.lan_out_lane, sent_s + broker.lan_latency_s,
                  {LocalEvent::Kind::NodeDeliver, store_copy(copy),
                   messages_[copy.message].target_node()});
         return;
     }
 
     const double sent_s = broker.send_to_lan(now_s_, bytes);
-    schedule(sent_s + broker.lan_latency_s,
+    schedule(broker.lan_out_lane, sent_s + broker.lan_latency_s,
              {LocalEvent::Kind::ClientDeliver, store_copy(copy), consumer_id});
 }
 

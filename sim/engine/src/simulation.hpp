@@ -143,6 +143,11 @@ struct BrokerState
     double cpu_s_per_message = 0;
     double cpu_s_per_byte = 0;
     double cpu_free_s = 0;  // when its CPU has worked through what has arrived
+    // The event queue's lanes for frames in from the LAN, frames out to the LAN and copies
+    // through the CPU: each a stream whose times never decrease.
+    EventLane lan_in_lane = 0;
+    EventLane lan_out_lane = 0;
+    EventLane cpu_lane = 0;
     std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
     std::vector<model::PolicyEntry> policies;
 
@@ -361,6 +366,11 @@ private:
 
     // Events and slots
     void schedule(double time_s, LocalEvent event) { events_.push(time_s, event); }
+    // An event of a stream whose times never decrease (see EventQueue).
+    void schedule(EventLane lane, double time_s, LocalEvent event)
+    {
+        events_.push(lane, time_s, event);
+    }
     // Retries that go on for ever against a broker that stays down: once nothing but these is
     // left, the run ends at the retry horizon (a minute past the scenario's last fault,
     // request or message).
@@ -394,6 +404,7 @@ private:
     std::vector<Message> messages_;
     std::vector<RequestState> requests_;
     EventQueue<LocalEvent> events_;
+    std::vector<EventLane> stream_lanes_;  // arrivals, per WAN stream
     std::vector<Copy> copy_slots_;
     std::vector<std::uint32_t> free_copy_slots_;
     std::vector<FanOut> fan_outs_;

@@ -35,6 +35,7 @@ struct Wan::Stream
     std::deque<Item> queued;
     std::vector<Item> in_flight;
     double started_s = 0;
+    double next_start_s = 0;  // a stream starts at most one transfer per time quantum
     bool busy = false;
     bool waiting = false;  // has queued items and no transfer yet; in Impl::waiting
     bool paused = false;
@@ -54,6 +55,7 @@ struct Wan::Impl
     std::vector<sg::CommPtr> comms;
     std::vector<int> comm_streams;
     std::vector<int> waiting;
+    double quantum_s = 0;
 };
 
 Wan::Wan(const model::Scenario& scenario, const model::Topology& topology,
@@ -160,13 +162,31 @@ void Wan::send(int stream_index, std::uint32_t bytes, std::uint64_t item, double
 
 void Wan::flush()
 {
-    for (const int index : impl_->waiting) {
+    // Streams that started a transfer less than a quantum ago keep waiting: what they queue
+    // meanwhile leaves together in their next transfer.
+    const double now = sg::Engine::get_clock();
+    auto& waiting = impl_->waiting;
+    std::size_t kept = 0;
+    for (const int index : waiting) {
         auto& stream = impl_->streams[index];
-        stream.waiting = false;
-        if (!stream.busy && !stream.paused && !stream.queued.empty())
+        if (stream.busy || stream.paused || stream.queued.empty()) {
+            stream.waiting = false;
+        } else if (now + kTimeEpsilon_s < stream.next_start_s) {
+            waiting[kept++] = index;
+        } else {
+            stream.waiting = false;
             start_transfer(stream);
+        }
     }
-    impl_->waiting.clear();
+    waiting.resize(kept);
+}
+
+double Wan::next_deferred_start_s() const
+{
+    double earliest = kInfinity;
+    for (const int index : impl_->waiting)
+        earliest = std::min(earliest, impl_->streams[index].next_start_s);
+    return earliest;
 }
 
 void Wan::start_transfer(Stream& stream)
@@ -183,6 +203,7 @@ void Wan::start_transfer(Stream& stream)
     stream.busy = true;
     stream.in_flight_epoch = stream.epoch;
     stream.started_s = sg::Engine::get_clock();
+    stream.next_start_s = stream.started_s + impl_->quantum_s;
     impl_->comms.push_back(sg::Comm::sendto_async(stream.from, stream.to,
                                                   static_cast<std::uint64_t>(total)));
     impl_->comm_streams.push_back(static_cast<int>(&stream - impl_->streams.data()));
@@ -209,12 +230,18 @@ void Wan::complete_transfer(std::size_t index, const ArrivalHandler& arrived)
         offset += item.bytes;
         const double sent_s = stream.started_s + duration * (offset / total);
         arrived(std::max({now, sent_s + stream.latency_s, item.ready_s + stream.latency_s}),
-                item.item, lost);
+                stream_index, item.item, lost);
     }
     stream.in_flight.clear();
     stream.busy = false;
-    if (!stream.queued.empty() && !stream.paused)
+    if (stream.queued.empty() || stream.paused)
+        return;
+    if (now + kTimeEpsilon_s < stream.next_start_s) {
+        stream.waiting = true;
+        impl_->waiting.push_back(stream_index);
+    } else {
         start_transfer(stream);
+    }
 }
 
 void Wan::pause(int stream_index, bool paused)
@@ -255,6 +282,7 @@ void Wan::run(double quantum_s, const std::function<double()>& next_local_s,
               const std::function<double(double)>& process_local, const ArrivalHandler& arrived)
 {
     sg::Actor::create("engine", impl_->hosts.front(), [&] {
+        impl_->quantum_s = quantum_s;
         flush();  // what was sent while the scenario was being set up
         while (true) {
             const double next_s = next_local_s();
@@ -264,9 +292,16 @@ void Wan::run(double quantum_s, const std::function<double()>& next_local_s,
                 flush();
                 continue;
             }
+            const double deferred_s = next_deferred_start_s();
+            const double wake_s = std::min(next_s, deferred_s);
             if (impl_->comms.empty()) {
-                if (next_s == kInfinity)
+                if (wake_s == kInfinity)
                     break;
+                if (deferred_s < next_s) {
+                    sg::this_actor::sleep_until(deferred_s);
+                    flush();
+                    continue;
+                }
                 // Nothing in flight: SimGrid has nothing to compute, so its clock may lag
                 // behind until something is to be sent, which then starts at the engine's
                 // time. This spares a switch into SimGrid for every local step.
@@ -277,10 +312,12 @@ void Wan::run(double quantum_s, const std::function<double()>& next_local_s,
                 }
                 continue;
             }
-            const double timeout = next_s == kInfinity ? -1.0 : next_s - now;
+            const double timeout = wake_s == kInfinity ? -1.0 : wake_s - now;
             const auto done = sg::Comm::wait_any_for(impl_->comms, timeout);
             if (done >= 0)
                 complete_transfer(static_cast<std::size_t>(done), arrived);
+            if (!impl_->waiting.empty())
+                flush();
         }
     });
     impl_->engine->run();

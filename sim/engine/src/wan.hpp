@@ -30,7 +30,8 @@ class Wan
 public:
     // Called when an item has crossed its stream, at its arrival time (>= now); `lost` when
     // the stream was reset while the item was in flight.
-    using ArrivalHandler = std::function<void(double arrival_s, std::uint64_t item, bool lost)>;
+    using ArrivalHandler =
+        std::function<void(double arrival_s, int stream, std::uint64_t item, bool lost)>;
 
     Wan(const model::Scenario& scenario, const model::Topology& topology,
         const std::vector<int>& broker_datacenter, bool quiet);
@@ -40,8 +41,9 @@ public:
     // `ready_s` is the engine's time of the send; it may run ahead of SimGrid's clock by up to
     // the time quantum, and an item never arrives before ready_s plus the route's latency.
     // Items sent while local events are being processed wait until `run` flushes the streams
-    // at the end of that step, so everything sent within one time quantum leaves in one
-    // transfer.
+    // at the end of that step, and a stream starts at most one transfer per time quantum, so
+    // everything sent within one quantum leaves in one transfer and a trickle of sends does
+    // not become a transfer each.
     void send(int stream, std::uint32_t bytes, std::uint64_t item, double ready_s);
     double latency_s(model::BrokerIndex from, model::BrokerIndex to) const;
 
@@ -65,6 +67,7 @@ private:
     struct Stream;
     void start_transfer(Stream& stream);
     void flush();
+    double next_deferred_start_s() const;  // when the first waiting stream may start
     void complete_transfer(std::size_t in_flight_index, const ArrivalHandler& arrived);
 
     struct Impl;
