@@ -4,14 +4,15 @@
 //
 // Most local events belong to a stream whose times never decrease: frames through one
 // broker's NIC, copies through one broker's CPU, arrivals over one WAN stream. Such a stream
-// is a lane, a FIFO of its own; only each lane's earliest event sits in the heap, so a
-// lane event costs a ring-buffer append instead of a heap insertion. An event pushed to a
-// lane earlier than the lane's last one goes to the heap instead, which keeps the order
-// exact whatever the caller does.
+// is a lane, a FIFO of its own, and only each lane's earliest event takes part in ordering,
+// in a small heap of lane heads (one entry per busy lane): a lane event costs a ring-buffer
+// append and a sift through a few lane heads, never a pass through the big heap. An event
+// pushed to a lane earlier than the lane's last one goes to the big heap instead, which keeps
+// the order exact whatever the caller does.
 //
-// The heap is 4-ary: shallower than a binary heap, and each sift step compares children that
-// share a cache line. The earliest event is often the one just pushed (a reply's next hop),
-// so it is kept in a slot beside the heap: such chains skip the heap.
+// The heaps are 4-ary: shallower than binary heaps, and each sift step compares children
+// that share a cache line. The earliest event is often the one just pushed (an agent run that
+// ends before the others), so it is kept in a slot beside the big heap: such chains skip it.
 #pragma once
 
 #include <cstdint>
@@ -37,73 +38,90 @@ public:
     void push(double time_s, Payload payload)
     {
         ++size_;
-        insert({time_s, next_seq_++, kNoLane, payload});
+        const Item item{time_s, next_seq_++, payload};
+        // Invariant: the slot, when full, holds an item earlier than everything in the heap.
+        if (!front_) {
+            if (heap_.empty() || item < heap_.front()) {
+                front_ = item;
+                return;
+            }
+        } else if (item < *front_) {
+            heap_push(heap_, *front_);
+            front_ = item;
+            return;
+        }
+        heap_push(heap_, item);
     }
 
     // As push, for an event of `lane`'s stream.
     void push(Lane lane_index, double time_s, Payload payload)
     {
         auto& lane = lanes_[lane_index];
-        if (lane.size != 0) {
-            if (time_s < lane.back().time_s) {
-                push(time_s, payload);
-                return;
-            }
-            ++size_;
-            lane.append({time_s, next_seq_++, lane_index, payload});
+        if (lane.size != 0 && time_s < lane.back().time_s) {
+            push(time_s, payload);
             return;
         }
         ++size_;
-        const Item item{time_s, next_seq_++, lane_index, payload};
+        const Item item{time_s, next_seq_++, payload};
         lane.append(item);
-        insert(item);
+        if (lane.size == 1)
+            heap_push(lane_heads_, Head{time_s, item.seq, lane_index});
     }
 
     bool empty() const { return size_ == 0; }
-    double next_time_s() const { return front_ ? front_->time_s : heap_.front().time_s; }
     std::size_t size() const { return size_; }
+    double next_time_s() const
+    {
+        const Key* direct = earliest_direct();
+        if (lane_heads_.empty() || (direct && *direct < lane_heads_.front()))
+            return direct->time_s;
+        return lane_heads_.front().time_s;
+    }
 
     Payload pop()
     {
         --size_;
-        const bool from_heap = !front_;
-        Item item;
-        if (from_heap) {
-            item = heap_.front();
-        } else {
-            item = *front_;
-            front_.reset();
-        }
-        if (item.lane != kNoLane) {
-            auto& lane = lanes_[item.lane];
+        const Key* direct = earliest_direct();
+        if (!lane_heads_.empty() && (!direct || lane_heads_.front() < *direct)) {
+            const Lane lane_index = lane_heads_.front().lane;
+            auto& lane = lanes_[lane_index];
+            const Payload payload = lane.front().payload;
             lane.pop_front();
-            if (lane.size != 0) {
-                if (from_heap)
-                    replace_top(lane.front());
-                else
-                    insert(lane.front());
-                return item.payload;
-            }
+            if (lane.size != 0)
+                sift_down(lane_heads_, Head{lane.front().time_s, lane.front().seq, lane_index});
+            else
+                heap_pop(lane_heads_);
+            return payload;
         }
-        if (from_heap)
-            heap_pop();
-        return item.payload;
+        if (front_) {
+            const Payload payload = front_->payload;
+            front_.reset();
+            return payload;
+        }
+        const Payload payload = heap_.front().payload;
+        heap_pop(heap_);
+        return payload;
     }
 
 private:
     static constexpr std::size_t kArity = 4;
-    static constexpr Lane kNoLane = ~Lane{0};
 
-    struct Item
+    struct Key
     {
         double time_s;
         std::uint64_t seq;
-        Lane lane;
-        Payload payload;
-        bool operator<(const Item& other) const
+        bool operator<(const Key& other) const
         {
             return time_s != other.time_s ? time_s < other.time_s : seq < other.seq;
         }
+    };
+    struct Item : Key
+    {
+        Payload payload;
+    };
+    struct Head : Key
+    {
+        Lane lane;
     };
 
     // A ring buffer of one lane's events, earliest first.
@@ -134,50 +152,43 @@ private:
         }
     };
 
-    // Invariant: the slot, when full, holds an item earlier than everything in the heap.
-    void insert(const Item& item)
+    // The earliest event outside the lanes, if any.
+    const Key* earliest_direct() const
     {
-        if (!front_) {
-            if (heap_.empty() || item < heap_.front()) {
-                front_ = item;
-                return;
-            }
-        } else if (item < *front_) {
-            heap_push(*front_);
-            front_ = item;
-            return;
-        }
-        heap_push(item);
+        if (front_)
+            return &*front_;
+        return heap_.empty() ? nullptr : &heap_.front();
     }
 
-    void heap_push(const Item& item)
+    template <typename T>
+    static void heap_push(std::vector<T>& heap, const T& value)
     {
-        std::size_t i = heap_.size();
-        heap_.push_back(item);
+        std::size_t i = heap.size();
+        heap.push_back(value);
         while (i > 0) {
             const std::size_t parent = (i - 1) / kArity;
-            if (!(item < heap_[parent]))
+            if (!(value < heap[parent]))
                 break;
-            heap_[i] = heap_[parent];
+            heap[i] = heap[parent];
             i = parent;
         }
-        heap_[i] = item;
+        heap[i] = value;
     }
 
-    void heap_pop()
+    template <typename T>
+    static void heap_pop(std::vector<T>& heap)
     {
-        const Item last = heap_.back();
-        heap_.pop_back();
-        if (!heap_.empty())
-            sift_down(last);
+        const T last = heap.back();
+        heap.pop_back();
+        if (!heap.empty())
+            sift_down(heap, last);
     }
 
-    // Drops the heap's top and puts `item` in its place.
-    void replace_top(const Item& item) { sift_down(item); }
-
-    void sift_down(const Item& item)
+    // Replaces the heap's top with `value`.
+    template <typename T>
+    static void sift_down(std::vector<T>& heap, const T& value)
     {
-        const std::size_t size = heap_.size();
+        const std::size_t size = heap.size();
         std::size_t i = 0;
         while (true) {
             const std::size_t first = i * kArity + 1;
@@ -186,19 +197,20 @@ private:
             std::size_t best = first;
             const std::size_t end = first + kArity < size ? first + kArity : size;
             for (std::size_t c = first + 1; c < end; ++c)
-                if (heap_[c] < heap_[best])
+                if (heap[c] < heap[best])
                     best = c;
-            if (!(heap_[best] < item))
+            if (!(heap[best] < value))
                 break;
-            heap_[i] = heap_[best];
+            heap[i] = heap[best];
             i = best;
         }
-        heap_[i] = item;
+        heap[i] = value;
     }
 
     std::vector<Item> heap_;
     std::optional<Item> front_;
     std::vector<LaneBuffer> lanes_;
+    std::vector<Head> lane_heads_;
     std::size_t size_ = 0;
     std::uint64_t next_seq_ = 0;
 };
