@@ -1,11 +1,10 @@
 // Where the GUI's figures come from: recomputed from a complete trace with the same
-// stats::Collector the command line uses, or read from the JSON report the run wrote.
+// stats::Collector the command line uses, or read from the JSON report the run wrote
+// (io::report_from_json).
 #pragma once
 
 #include "brokersim/io/trace_file.hpp"
 #include "brokersim/stats/report.hpp"
-
-#include <string>
 
 namespace brokersim::gui {
 
@@ -13,8 +12,5 @@ namespace brokersim::gui {
 // with the scenario re-read from the copy the trace carries. Throws model::InputError when that
 // copy no longer loads (e.g. it refers to files beside the original).
 stats::Report replay_report(const io::TraceFile& trace);
-
-// Parses `brokersim run --json` output. Throws std::runtime_error on malformed JSON.
-stats::Report report_from_json(const std::string& json);
 
 }  // namespace brokersim::gui

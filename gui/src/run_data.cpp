@@ -2,6 +2,7 @@
 
 #include "report_source.hpp"
 
+#include "brokersim/io/report_reader.hpp"
 #include "brokersim/io/report_writer.hpp"
 
 #include <algorithm>
@@ -80,7 +81,7 @@ void RunData::derive_report()
         }
     }
     if (!report_matches_run_)
-        report_ = report_from_json(trace_.report_json);
+        report_ = io::report_from_json(trace_.report_json);
 }
 
 void RunData::derive_flights()

@@ -1,6 +1,6 @@
 #include "brokersim/check/isolated_run.hpp"
 
-#include "brokersim/check/report_reader.hpp"
+#include "brokersim/io/report_reader.hpp"
 #include "brokersim/io/report_writer.hpp"
 #include "brokersim/stats/collector.hpp"
 
@@ -57,7 +57,7 @@ std::string read_all(int fd)
 stats::Report decode(const model::Scenario& scenario, const std::string& answer, int status)
 {
     if (answer.starts_with('R') && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return report_from_json(std::string_view(answer).substr(1));
+        return io::report_from_json(std::string_view(answer).substr(1));
     if (answer.starts_with('I')) {
         const auto j = nlohmann::json::parse(answer.substr(1));
         throw model::InputError(

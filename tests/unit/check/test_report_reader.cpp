@@ -1,5 +1,5 @@
 #include "brokersim/check/isolated_run.hpp"
-#include "brokersim/check/report_reader.hpp"
+#include "brokersim/io/report_reader.hpp"
 #include "brokersim/io/report_writer.hpp"
 #include "brokersim/io/scenario_loader.hpp"
 
@@ -7,7 +7,7 @@
 
 #include <string>
 
-using brokersim::check::report_from_json;
+using brokersim::io::report_from_json;
 using brokersim::io::report_json;
 
 TEST_CASE("a report with every field set comes back from JSON unchanged")

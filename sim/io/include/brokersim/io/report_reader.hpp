@@ -8,10 +8,10 @@
 
 #include <string_view>
 
-namespace brokersim::check {
+namespace brokersim::io {
 
 // Throws std::runtime_error naming the missing or mistyped field. Times come back rounded to
 // the microsecond, as the JSON report writes them.
 stats::Report report_from_json(std::string_view json);
 
-} // namespace brokersim::check
+} // namespace brokersim::io

@@ -1,10 +1,10 @@
-#include "brokersim/check/report_reader.hpp"
+#include "brokersim/io/report_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
 
-namespace brokersim::check {
+namespace brokersim::io {
 
 namespace {
 
@@ -124,4 +124,4 @@ stats::Report report_from_json(std::string_view json)
     }
 }
 
-} // namespace brokersim::check
+} // namespace brokersim::io
