@@ -1,5 +1,6 @@
-// Runs one simulation in a forked child process and returns its JSON report. SimGrid keeps a
-// single engine per process, so every engine test case gets a process of its own.
+// Runs one simulation in a forked child process (check::run_isolated) and returns its JSON
+// report. SimGrid keeps a single engine per process, so every engine test case gets a process
+// of its own.
 #pragma once
 
 #include "brokersim/engine/engine.hpp"
@@ -11,7 +12,8 @@
 namespace brokersim::testing {
 
 // Loads `yaml` as a scenario named `file_name`, runs it, returns the parsed JSON report.
-// Throws std::runtime_error with the child's error text when the run fails.
+// Throws model::InputError for a scenario the loader or the engine rejects, and
+// std::runtime_error when the child fails otherwise.
 nlohmann::json run_scenario_text(const std::string& yaml, const std::string& file_name = "t.yaml");
 nlohmann::json run_scenario_file(const std::string& path,
                                  const engine::RunOptions& options = {});

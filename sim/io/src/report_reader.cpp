@@ -116,7 +116,14 @@ stats::Report report_from_json(std::string_view json)
                                     link.at("messages_ab").get<std::uint64_t>(),
                                     link.at("bytes_ab").get<std::uint64_t>(),
                                     link.at("messages_ba").get<std::uint64_t>(),
-                                    link.at("bytes_ba").get<std::uint64_t>()});
+                                    link.at("bytes_ba").get<std::uint64_t>(),
+                                    link.at("peak_utilisation_ab").get<double>(),
+                                    link.at("peak_utilisation_ba").get<double>()});
+        for (const auto& broker : root.at("broker_load"))
+            report.broker_load.push_back({broker.at("name").get<std::string>(),
+                                          broker.at("peak_pending").get<std::uint64_t>(),
+                                          broker.at("arrivals").get<std::uint64_t>(),
+                                          broker.at("peak_cpu_wait_s").get<double>()});
         report.conservation = read_conservation(root.at("conservation"));
         return report;
     } catch (const nlohmann::json::exception& error) {
