@@ -28,24 +28,12 @@ std::string join(const std::vector<std::string>& names)
     return out;
 }
 
-// ": a, b, c" with at most `most` names, then how many more.
-std::string list(const std::vector<std::string>& names, std::size_t most)
-{
-    if (names.empty())
-        return "";
-    const std::vector<std::string> shown(names.begin(),
-                                         names.begin() + std::min(most, names.size()));
-    auto out = ": " + join(shown);
-    if (names.size() > most)
-        out += fmt::format(", ... and {} more", names.size() - most);
-    return out;
-}
-
 std::string seconds(const std::optional<double>& value)
 {
     return value ? fmt::format("{:.3f} s", *value) : std::string("-");
 }
 
+// ": a, b, c" and, when `total` is larger, how many more there are.
 std::string samples(const std::vector<std::string>& names, std::uint64_t total)
 {
     if (names.empty())
@@ -54,6 +42,12 @@ std::string samples(const std::vector<std::string>& names, std::uint64_t total)
     if (total > names.size())
         out += fmt::format(", ... and {} more", total - names.size());
     return out;
+}
+
+// The first `most` names, and how many more there are.
+std::string list(const std::vector<std::string>& names, std::size_t most)
+{
+    return samples({names.begin(), names.begin() + std::min(most, names.size())}, names.size());
 }
 
 void append_request_text(std::string& out, const stats::RequestReport& r)
