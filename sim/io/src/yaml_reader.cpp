@@ -65,12 +65,20 @@ std::string shown_number(std::string_view text)
     return fmt::format("{}...", text.substr(0, max_length - 3));
 }
 
+// A scalar written in quotes ('20', "true") is a string, never a number or a boolean.
+bool is_quoted(const YAML::Node& node)
+{
+    return node.IsScalar() && node.Tag() == "!";
+}
+
 std::string describe(const YAML::Node& node)
 {
     if (node.IsSequence())
         return "a list";
     if (node.IsMap())
         return "a map";
+    if (is_quoted(node))
+        return "the quoted string " + quoted(node.Scalar());
     if (node.IsScalar())
         return quoted(node.Scalar());
     return "nothing";
@@ -300,7 +308,7 @@ std::string YamlReader::name(const Value& value) const
 
 bool YamlReader::boolean(const Value& value) const
 {
-    if (value.node.IsScalar()) {
+    if (value.node.IsScalar() && !is_quoted(value.node)) {
         const auto& text = value.node.Scalar();
         if (text == "true" || text == "True" || text == "TRUE")
             return true;
@@ -312,7 +320,7 @@ bool YamlReader::boolean(const Value& value) const
 
 double YamlReader::number(const Value& value) const
 {
-    if (!value.node.IsScalar())
+    if (!value.node.IsScalar() || is_quoted(value.node))
         fail_type(value, "a number");
 
     double result = 0;
@@ -348,7 +356,8 @@ double YamlReader::positive(const Value& value) const
 
 std::int64_t YamlReader::integer(const Value& value, std::int64_t min, std::int64_t max) const
 {
-    if (!value.node.IsScalar() || !is_integer_syntax(value.node.Scalar()))
+    if (!value.node.IsScalar() || is_quoted(value.node) ||
+        !is_integer_syntax(value.node.Scalar()))
         fail_type(value, "an integer");
 
     const auto& text = value.node.Scalar();
