@@ -84,7 +84,7 @@ TEST_CASE("--vary errors name the option, the value and what is wrong")
     CHECK(usage_error("nodes") ==
           "--vary nodes: expected KEY=V1,V2,... (keys: nodes, links.latency_ms, "
           "links.bandwidth_mbps, link.A-B.latency_ms, link.A-B.bandwidth_mbps, "
-          "requests.timeout_s, connectors.networkTTL, seed)");
+          "requests.timeout_s, connectors.networkTTL, brokers.memory_limit_mb, seed)");
     CHECK(usage_error("nodez=10") == "--vary nodez=10: unknown parameter 'nodez' (did you mean "
                                      "'nodes'?)");
     CHECK(usage_error("links.bandwith_mbps=10") ==
