@@ -214,6 +214,10 @@ TEST_CASE("each key changes exactly what it names")
     CHECK(s.connectors[1].message_ttl == 5);
     CHECK(s.connectors[1].consumer_ttl == 5);
 
+    apply_value(s, "brokers.memory_limit_mb", "0.5");
+    for (const auto& broker : s.brokers)
+        CHECK(broker.memory_limit_bytes == 512 * 1024);
+
     apply_value(s, "seed", "123");
     CHECK(s.seed == 123);
 }
