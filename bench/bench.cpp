@@ -8,7 +8,10 @@
 // client. Each measurement runs in its own child process (SimGrid allows one engine per
 // process), so peak memory is the child's own.
 //
-// Usage: brokersim-bench [NODES...]      (default: 10000 100000 1000000)
+// Usage: brokersim-bench [NODES...]               (default: 10000 100000 1000000)
+//        brokersim-bench --one engine|ceiling NODES
+// --one runs a single measurement in this process and prints its deliveries, for tools that
+// watch one process, such as callgrind (bench/callgrind.sh).
 #include "brokersim/engine/engine.hpp"
 #include "brokersim/model/trace.hpp"
 
@@ -24,6 +27,7 @@
 #include <functional>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace model = brokersim::model;
@@ -174,10 +178,38 @@ Measurement measure_in_child(const std::function<std::uint64_t()>& work)
     return m;
 }
 
+// The engine's run on the workload. Not inlined, so a profiler can collect exactly this call.
+[[gnu::noinline]] std::uint64_t engine_run(int nodes)
+{
+    const auto scenario = workload(nodes);
+    CountingSink sink;
+    brokersim::engine::run(scenario, sink);
+    return sink.deliveries;
+}
+
+[[gnu::noinline]] std::uint64_t ceiling_run(int nodes)
+{
+    return plain_event_loop(nodes);
+}
+
+int run_one(std::string_view which, int nodes)
+{
+    if (nodes <= 0 || (which != "engine" && which != "ceiling")) {
+        std::fputs("usage: brokersim-bench --one engine|ceiling NODES\n", stderr);
+        return 2;
+    }
+    const auto deliveries = which == "engine" ? engine_run(nodes) : ceiling_run(nodes);
+    fmt::print("{} nodes={} deliveries={}\n", which, nodes, deliveries);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
+    if (argc > 1 && std::string_view(argv[1]) == "--one")
+        return run_one(argc > 2 ? argv[2] : "", argc == 4 ? std::atoi(argv[3]) : 0);
+
     std::vector<int> sizes;
     for (int i = 1; i < argc; ++i)
         sizes.push_back(std::atoi(argv[i]));
@@ -188,13 +220,8 @@ int main(int argc, char** argv)
                "ceiling deliveries/s | ratio | engine peak MiB | engine bytes/node | "
                "ceiling peak MiB |\n|---|---|---|---|---|---|---|---|---|\n");
     for (const int nodes : sizes) {
-        const auto engine = measure_in_child([nodes] {
-            const auto scenario = workload(nodes);
-            CountingSink sink;
-            brokersim::engine::run(scenario, sink);
-            return sink.deliveries;
-        });
-        const auto ceiling = measure_in_child([nodes] { return plain_event_loop(nodes); });
+        const auto engine = measure_in_child([nodes] { return engine_run(nodes); });
+        const auto ceiling = measure_in_child([nodes] { return ceiling_run(nodes); });
         const double engine_rate = engine.deliveries / engine.wall_s;
         const double ceiling_rate = ceiling.deliveries / ceiling.wall_s;
         fmt::print("| {} | {} | {:.2f} | {:.3g} | {:.3g} | {:.0f} % | {:.0f} | {:.0f} | {:.0f} |\n",

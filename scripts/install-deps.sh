@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages brokersim needs to build and test, only those missing.
-# Usage: scripts/install-deps.sh [--with-oracle]
+# Usage: scripts/install-deps.sh [--with-oracle] [--with-bench]
+#   --with-oracle  real ActiveMQ brokers and a STOMP client for the live oracle tests
+#   --with-bench   valgrind, for bench/callgrind.sh (not needed to build or test)
 set -euo pipefail
 
 packages=(
@@ -14,9 +16,13 @@ packages=(
     # screenshots of the GUI under a virtual X server (docs/gui.md)
     xvfb imagemagick
 )
-if [[ "${1:-}" == "--with-oracle" ]]; then
-    packages+=(activemq python3-stomp)
-fi
+for option in "$@"; do
+    case "$option" in
+        --with-oracle) packages+=(activemq python3-stomp) ;;
+        --with-bench) packages+=(valgrind) ;;
+        *) echo "install-deps.sh: unknown option $option" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

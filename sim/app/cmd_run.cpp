@@ -1,6 +1,7 @@
 // `brokersim run SCENARIO`: simulate and print the report; optionally write a trace file and
 // report progress for a front end (the GUI runs this command as a child process).
 #include "commands.hpp"
+#include "progress.hpp"
 
 #include "brokersim/engine/engine.hpp"
 #include "brokersim/io/output.hpp"
@@ -12,7 +13,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -32,7 +32,8 @@ struct RunArguments
     std::uint32_t trace_nodes = io::TraceWriterOptions{}.nodes_per_group;
     bool json = false;
     bool exact = false;
-    bool progress = false;
+    bool progress = false;     // machine-readable progress lines for a front end
+    bool no_progress = false;  // no progress bar on a terminal either
 };
 
 // Hands every event to several sinks, in order.
@@ -61,69 +62,30 @@ private:
     std::vector<model::TraceSink*> sinks_;
 };
 
-// Prints "progress: time_s=T end_s=E events=N" on stderr at most four times a second of wall
-// time, so a front end can draw a progress bar without the output slowing the run down. The
-// engine is not asked: the sink counts the events it passes on and looks at the clock every
-// few thousand of them.
-class ProgressSink final : public model::TraceSink
-{
-public:
-    ProgressSink(model::TraceSink& next, double expected_end_s)
-        : next_(next), expected_end_s_(expected_end_s)
-    {}
-
-    void on_start(const model::RunInfo& info) override
-    {
-        last_print_ = Clock::now();
-        print(0);
-        next_.on_start(info);
-    }
-    void on_event(const model::TraceEvent& event) override
-    {
-        next_.on_event(event);
-        if (++events_ % kEventsPerClockLook != 0)
-            return;
-        const auto now = Clock::now();
-        if (now - last_print_ < kInterval)
-            return;
-        last_print_ = now;
-        print(event.time_s);
-    }
-    void on_finish(double end_time_s) override
-    {
-        next_.on_finish(end_time_s);
-        expected_end_s_ = end_time_s;
-        print(end_time_s);
-    }
-
-private:
-    using Clock = std::chrono::steady_clock;
-    static constexpr std::uint64_t kEventsPerClockLook = 4096;
-    static constexpr auto kInterval = std::chrono::milliseconds(250);
-
-    void print(double time_s) const
-    {
-        std::fputs(fmt::format("progress: time_s={:.6f} end_s={:.6f} events={}\n", time_s,
-                               expected_end_s_, events_)
-                       .c_str(),
-                   stderr);
-        std::fflush(stderr);
-    }
-
-    model::TraceSink& next_;
-    double expected_end_s_;
-    std::uint64_t events_ = 0;
-    Clock::time_point last_print_;
-};
-
-// When the last client stops listening; the run usually ends close to it.
+// When the run is expected to end: the last client stops listening, the last producer has
+// sent, the last fault has happened. The run usually ends close to the latest of these.
 double expected_end_s(const model::Scenario& scenario)
 {
     double end_s = 0;
     for (const auto& request : scenario.requests)
         end_s = std::max(end_s, request.at_s + request.timeout_s.value_or(
                                                    scenario.agent(request.agent).timeout_s + 2.0));
+    for (const auto& producer : scenario.producers)
+        end_s = std::max(end_s, producer.at_s + (producer.count - 1) * producer.interval_s);
+    for (const auto& fault : scenario.faults)
+        end_s = std::max(end_s, fault.at_s);
     return end_s;
+}
+
+// Lines for a front end when asked for; otherwise a bar when a person watches stderr.
+std::unique_ptr<ThrottledProgress> make_progress(const RunArguments& args, model::TraceSink& next,
+                                                 double end_s)
+{
+    if (args.progress)
+        return std::make_unique<ProgressLines>(next, end_s);
+    if (!args.no_progress && stderr_is_terminal())
+        return std::make_unique<ProgressBar>(next, end_s);
+    return nullptr;
 }
 
 int run(const RunArguments& args)
@@ -139,15 +101,14 @@ int run(const RunArguments& args)
         sinks.push_back(&*trace);
     }
     FanOutSink fan_out(std::move(sinks));
-    std::optional<ProgressSink> progress;
-    if (args.progress)
-        progress.emplace(fan_out, expected_end_s(scenario));
+    auto progress = make_progress(args, fan_out, expected_end_s(scenario));
     model::TraceSink& sink = progress ? static_cast<model::TraceSink&>(*progress) : fan_out;
 
     engine::RunOptions options;
     if (args.exact)
         options.time_quantum_s = 0;
     engine::run(scenario, sink, options);
+    progress.reset();
 
     const auto& report = collector.report();
     const auto json = io::report_json(report);
@@ -182,7 +143,12 @@ Command add_run_command(CLI::App& app)
         ->default_val(args->trace_nodes)
         ->check(CLI::PositiveNumber);
     sub->add_flag("--progress", args->progress,
-                  "Print 'progress: time_s=T end_s=E events=N' lines on stderr while running");
+                  "Print 'progress: time_s=T end_s=E events=N' lines on stderr while running, "
+                  "for a front end");
+    sub->add_flag("--no-progress", args->no_progress,
+                  "Draw no progress bar (by default one is drawn on stderr when it is a "
+                  "terminal: simulated time against the expected end, wall time, events and "
+                  "deliveries)");
     return {sub, [args] { return run(*args); }};
 }
 

@@ -250,7 +250,9 @@ void Simulation::arrive(const Copy& copy, BrokerIndex broker)
         state.cpu_free_s = start_s + cost_s;
         arrival.count = static_cast<std::uint32_t>(std::min(4e9, (start_s - now_s_) * 1e6));
         emit(arrival);
-        schedule(state.cpu_lane, state.cpu_free_s, {LocalEvent::Kind::BrokerDispatch, store_copy(copy), broker});
+        hold(copy, broker);
+        schedule(state.cpu_lane, state.cpu_free_s,
+                 {LocalEvent::Kind::BrokerDispatch, store_copy(copy), broker});
         return;
     }
     emit(arrival);
@@ -275,6 +277,7 @@ void Simulation::dispatch_arrived(const Copy& copy, BrokerIndex broker)
         dispatch_topic(copy, broker);
     } else if (!dispatch_queue(copy, broker)) {
         brokers_[broker].destinations[message.destination].pending.push_back(copy);
+        hold(copy, broker);
         emit(event_for(model::TraceKind::Pending, copy, broker));
     }
 }
@@ -347,10 +350,12 @@ void Simulation::dispatch_pending(BrokerIndex broker, DestinationIndex destinati
     while (!pending.empty()) {
         const Copy copy = pending.front();
         pending.pop_front();
-        if (dispatch_queue(copy, broker))
+        if (dispatch_queue(copy, broker)) {
             emit(event_for(model::TraceKind::Unqueued, copy, broker));
-        else
+            release(copy, broker);
+        } else {
             still_waiting.push_back(copy);
+        }
     }
     brokers_[broker].destinations[destination_index].pending = std::move(still_waiting);
 }

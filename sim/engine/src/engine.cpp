@@ -47,6 +47,7 @@ void Simulation::build_brokers()
         state.clock_offset_s = broker.clock_offset_s;
         state.cpu_s_per_message = broker.cpu_s_per_message;
         state.cpu_s_per_byte = broker.cpu_s_per_byte;
+        state.memory_limit_bytes = broker.memory_limit_bytes;
         state.lan_in_lane = events_.add_lane();
         state.lan_out_lane = events_.add_lane();
         state.cpu_lane = events_.add_lane();
@@ -264,9 +265,12 @@ void Simulation::process(const LocalEvent& event)
     case LocalEvent::Kind::NodeDeliver:
         node_delivery(event.a, event.b);
         break;
-    case LocalEvent::Kind::BrokerDispatch:
-        dispatch_arrived(take_copy(event.a), static_cast<BrokerIndex>(event.b));
+    case LocalEvent::Kind::BrokerDispatch: {
+        const auto copy = take_copy(event.a);
+        release(copy, static_cast<BrokerIndex>(event.b));
+        dispatch_arrived(copy, static_cast<BrokerIndex>(event.b));
         break;
+    }
     case LocalEvent::Kind::Fault:
         apply_fault(event.a);
         break;
@@ -386,6 +390,7 @@ void Simulation::run()
                 event.reason = model::DropReason::Stranded;
                 emit(event);
             }
+    emit_memory_peaks();
     sink_.on_finish(now_s_);
 }
 

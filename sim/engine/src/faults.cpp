@@ -107,8 +107,10 @@ void Simulation::broker_down(BrokerIndex index, bool silently)
 
     // Everything it held is gone; its consumers vanish without advisories.
     for (auto& [destination, state] : broker.destinations) {
-        for (const auto& copy : state.pending)
+        for (const auto& copy : state.pending) {
             lose_copy(copy, index, model::DropReason::BrokerDown);
+            release(copy, index);
+        }
         for (const auto id : state.consumers)
             consumers_[id].active = false;
     }

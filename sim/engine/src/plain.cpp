@@ -51,6 +51,9 @@ MessageIndex Simulation::new_plain_message(model::MessageKind kind, DestinationI
 
 void Simulation::producer_send(int index, std::uint32_t number)
 {
+    if (!admit_send(index, number))
+        return;  // held by producer flow control; resume_stalled sends it
+
     const auto& spec = scenario_.producers[index];
     const auto message = new_plain_message(model::MessageKind::Plain, intern(spec.destination),
                                            static_cast<std::uint32_t>(spec.bytes));

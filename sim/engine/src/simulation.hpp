@@ -130,6 +130,14 @@ struct BrokerDestination
     std::deque<Copy> pending;              // queue copies waiting for a consumer
 };
 
+// A plain producer's send held by producer flow control until memory frees.
+struct StalledSend
+{
+    int producer = 0;
+    std::uint32_t number = 0;  // the message's number within the producer
+    DestinationIndex destination = 0;
+};
+
 struct BrokerState
 {
     std::string name;
@@ -150,6 +158,16 @@ struct BrokerState
     EventLane cpu_lane = 0;
     std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
     std::vector<model::PolicyEntry> policies;
+
+    // Memory (systemUsage memoryUsage): body bytes of the copies it holds, waiting for its
+    // CPU or for a queue consumer; per destination as well, kept apart from `destinations`
+    // because copies waiting for the CPU outlive a crash that clears those.
+    std::uint64_t memory_limit_bytes = 0;
+    std::uint64_t memory_bytes = 0;
+    std::uint64_t memory_peak_bytes = 0;
+    std::map<DestinationIndex, std::uint64_t> destination_memory_bytes;
+    std::uint32_t sends_over_limit = 0;  // accepted while full, producerFlowControl off
+    std::vector<StalledSend> stalled;    // in the order they stalled
 
     // When the last byte of a frame sent over the LAN at `now_s` has reached the broker.
     double receive_from_lan(double now_s, double bytes)
@@ -349,6 +367,15 @@ private:
     // on: the two directions of its connection.
     int forward_stream(const Bridge& bridge) const;
     int advisory_stream(const Bridge& bridge) const;
+
+    // Broker memory and producer flow control (memory.cpp)
+    const model::PolicyEntry* policy_for(BrokerIndex broker, DestinationIndex destination) const;
+    bool memory_full(BrokerIndex broker, DestinationIndex destination) const;
+    void hold(const Copy& copy, BrokerIndex broker);
+    void release(const Copy& copy, BrokerIndex broker);
+    bool admit_send(int producer, std::uint32_t number);
+    void resume_stalled(BrokerIndex broker);
+    void emit_memory_peaks();
 
     // Plain messaging workloads (plain.cpp)
     void schedule_plain_workload();

@@ -1,5 +1,6 @@
 #include "brokersim/io/activemq_xml.hpp"
 
+#include "memory_size.hpp"
 #include "yaml_reader.hpp"
 
 #include <fmt/format.h>
@@ -262,6 +263,10 @@ public:
 
     // "networkConnector attribute 'duplex'", for messages.
     std::string label(pugi::xml_attribute attribute) const;
+    [[noreturn]] void fail(pugi::xml_attribute attribute, const std::string& message) const
+    {
+        file_.fail(pos(attribute), message);
+    }
 
     // The value as written; a ${...} placeholder is an error, since brokersim needs the value.
     std::string text(pugi::xml_attribute attribute) const;
@@ -325,6 +330,18 @@ std::string Attributes::text(pugi::xml_attribute attribute) const
                                "placeholders in the attributes it models; write the value",
                                label(attribute), io::quoted(value)));
     return value;
+}
+
+// A memory size attribute ("64 mb"); more than zero bytes.
+std::uint64_t memory_size(const Attributes& attributes, pugi::xml_attribute attribute)
+{
+    const auto text = attributes.text(attribute);
+    const auto bytes = parse_memory_size(text);
+    if (!bytes || *bytes == 0)
+        attributes.fail(attribute, fmt::format("{} must be a memory size such as 65536, "
+                                               "'512 kb' or '64 mb', got {}",
+                                               attributes.label(attribute), io::quoted(text)));
+    return *bytes;
 }
 
 std::string Attributes::name(pugi::xml_attribute attribute) const
@@ -605,6 +622,8 @@ private:
 
     void read_broker(const XmlFile& file, pugi::xml_node element);
     void read_destination_policy(const XmlFile& file, pugi::xml_node element, Broker& broker);
+    void read_system_usage(const XmlFile& file, pugi::xml_node element, Broker& broker);
+    std::optional<std::uint64_t> read_memory_usage(const XmlFile& file, pugi::xml_node element);
     void read_policy_map(const XmlFile& file, pugi::xml_node element, Broker& broker);
     std::vector<PolicyEntry> read_policy_entry(const XmlFile& file, pugi::xml_node element,
                                                bool is_default);
@@ -705,6 +724,9 @@ void Importer::read_broker(const XmlFile& file, pugi::xml_node element)
         if (child_name == "destinationPolicy") {
             once.check(file, child);
             read_destination_policy(file, child, broker);
+        } else if (child_name == "systemUsage") {
+            once.check(file, child);
+            read_system_usage(file, child, broker);
         } else if (child_name == "networkConnectors") {
             once.check(file, child);
             read_network_connectors(file, child, broker.name);
@@ -730,6 +752,54 @@ void Importer::read_destination_policy(const XmlFile& file, pugi::xml_node eleme
         once.check(file, child);
         read_policy_map(file, child, broker);
     }
+}
+
+// <systemUsage><systemUsage><memoryUsage><memoryUsage limit="64 mb"/>: only the memory limit
+// is modelled; store, temp and job scheduler usage are warned about.
+void Importer::read_system_usage(const XmlFile& file, pugi::xml_node element, Broker& broker)
+{
+    const Attributes attributes(file, element, {}, set_.warnings);
+    SingleChildren once;
+    for (const auto bean : child_elements(file, element)) {
+        if (local_name(bean) != "systemUsage") {
+            warn_unmodelled(file, bean);
+            continue;
+        }
+        once.check(file, bean);
+        const Attributes bean_attributes(file, bean, {}, set_.warnings);
+        SingleChildren once_in_bean;
+        for (const auto child : child_elements(file, bean)) {
+            if (local_name(child) != "memoryUsage") {
+                warn_unmodelled(file, child);
+                continue;
+            }
+            once_in_bean.check(file, child);
+            if (const auto limit = read_memory_usage(file, child))
+                broker.memory_limit_bytes = *limit;
+        }
+    }
+}
+
+// <memoryUsage><memoryUsage limit="..."/></memoryUsage>: the limit, if one is written.
+std::optional<std::uint64_t> Importer::read_memory_usage(const XmlFile& file,
+                                                         pugi::xml_node element)
+{
+    const Attributes attributes(file, element, {}, set_.warnings);
+    std::optional<std::uint64_t> limit;
+    SingleChildren once;
+    for (const auto bean : child_elements(file, element)) {
+        if (local_name(bean) != "memoryUsage") {
+            warn_unmodelled(file, bean);
+            continue;
+        }
+        once.check(file, bean);
+        const Attributes bean_attributes(file, bean, {"limit"}, set_.warnings);
+        for (const auto child : child_elements(file, bean))
+            warn_unmodelled(file, child);
+        if (const auto attribute = bean_attributes.find("limit"))
+            limit = memory_size(bean_attributes, attribute);
+    }
+    return limit;
 }
 
 // A <defaultEntry> applies where no entry matches, so its topic and queue entries go after
@@ -767,10 +837,11 @@ std::vector<PolicyEntry> Importer::read_policy_entry(const XmlFile& file, pugi::
 {
     const auto attributes =
         is_default
-            ? Attributes(file, element, {"enableAudit", "producerFlowControl"}, set_.warnings)
+            ? Attributes(file, element, {"enableAudit", "producerFlowControl", "memoryLimit"},
+                         set_.warnings)
             : Attributes(file, element,
                          {"topic", "queue", "tempTopic", "tempQueue", "enableAudit",
-                          "producerFlowControl"},
+                          "producerFlowControl", "memoryLimit"},
                          set_.warnings);
     for (const auto child : child_elements(file, element))
         warn_unmodelled(file, child);
@@ -779,6 +850,8 @@ std::vector<PolicyEntry> Importer::read_policy_entry(const XmlFile& file, pugi::
     entry.pos = file.pos(element);
     attributes.set("enableAudit", entry.enable_audit);
     attributes.set("producerFlowControl", entry.producer_flow_control);
+    if (const auto limit = attributes.find("memoryLimit"))
+        entry.memory_limit_bytes = memory_size(attributes, limit);
     if (is_default) {
         auto queue_entry = entry;
         entry.destination = DestinationFilter{DestinationType::Topic, ">"};

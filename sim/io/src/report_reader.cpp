@@ -123,7 +123,12 @@ stats::Report report_from_json(std::string_view json)
             report.broker_load.push_back({broker.at("name").get<std::string>(),
                                           broker.at("peak_pending").get<std::uint64_t>(),
                                           broker.at("arrivals").get<std::uint64_t>(),
-                                          broker.at("peak_cpu_wait_s").get<double>()});
+                                          broker.at("peak_cpu_wait_s").get<double>(),
+                                          broker.at("memory_limit_bytes").get<std::uint64_t>(),
+                                          broker.at("peak_memory_bytes").get<std::uint64_t>(),
+                                          broker.at("stalled_sends").get<std::uint64_t>(),
+                                          broker.at("stall_time_s").get<double>(),
+                                          broker.at("sends_over_limit").get<std::uint64_t>()});
         report.conservation = read_conservation(root.at("conservation"));
         return report;
     } catch (const nlohmann::json::exception& error) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace brokersim::io {
 
 namespace {
@@ -140,6 +142,19 @@ std::string report_text(const stats::Report& report)
         out += fmt::format("  {:<22} {:>10} {:>24} {:>12.3f} ms\n", broker.name,
                            broker.arrivals, broker.peak_pending,
                            broker.peak_cpu_wait_s * 1000.0);
+    const bool memory_used =
+        std::any_of(report.broker_load.begin(), report.broker_load.end(), [](const auto& b) {
+            return b.peak_memory_bytes > 0 || b.stalled_sends > 0 || b.sends_over_limit > 0;
+        });
+    if (memory_used) {
+        out += "\nbroker memory            peak bytes     limit bytes   stalled sends   stall "
+               "time   sent over limit\n";
+        for (const auto& broker : report.broker_load)
+            out += fmt::format("  {:<22} {:>10} {:>15} {:>15} {:>10.3f} s {:>17}\n", broker.name,
+                               broker.peak_memory_bytes, broker.memory_limit_bytes,
+                               broker.stalled_sends, broker.stall_time_s,
+                               broker.sends_over_limit);
+    }
 
     const auto& c = report.conservation;
     out += fmt::format("\nmessages: {} published, {} broker arrivals, {} forwarded over bridges, "
@@ -249,7 +264,12 @@ std::string report_json(const stats::Report& report)
         brokers.push_back({{"name", broker.name},
                            {"arrivals", broker.arrivals},
                            {"peak_pending", broker.peak_pending},
-                           {"peak_cpu_wait_s", json_seconds(broker.peak_cpu_wait_s)}});
+                           {"peak_cpu_wait_s", json_seconds(broker.peak_cpu_wait_s)},
+                           {"memory_limit_bytes", broker.memory_limit_bytes},
+                           {"peak_memory_bytes", broker.peak_memory_bytes},
+                           {"stalled_sends", broker.stalled_sends},
+                           {"stall_time_s", json_seconds(broker.stall_time_s)},
+                           {"sends_over_limit", broker.sends_over_limit}});
 
     const auto& c = report.conservation;
     root["conservation"] = {{"published", c.published},

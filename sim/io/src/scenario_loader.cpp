@@ -2,6 +2,7 @@
 #include "brokersim/io/activemq_xml.hpp"
 #include "brokersim/model/selector.hpp"
 
+#include "memory_size.hpp"
 #include "yaml_reader.hpp"
 
 #include <fmt/format.h>
@@ -103,6 +104,8 @@ private:
     void set_bool(const MapReader& map, std::string_view key, bool& target) const;
     void set_int(const MapReader& map, std::string_view key, int& target, std::int64_t min) const;
     double bandwidth_bps(const Value& value) const;
+    std::uint64_t memory_limit_bytes(const Value& value) const;
+    std::uint64_t policy_memory_limit_bytes(const Value& value) const;
 
     template <typename T>
     void check_reference(const Value& value, const std::string& name, std::string_view noun,
@@ -280,6 +283,29 @@ void ScenarioLoader::set_int(const MapReader& map, std::string_view key, int& ta
         target = static_cast<int>(reader_.integer(*value, min, int_max));
 }
 
+// A broker's memory_limit_mb: MiB, as ActiveMQ's "mb"; fractions allowed, at least one byte.
+std::uint64_t ScenarioLoader::memory_limit_bytes(const Value& value) const
+{
+    const double bytes = std::floor(reader_.positive(value) * 1024 * 1024);
+    if (bytes < 1 || bytes > 0x1p62)
+        reader_.fail(value, fmt::format("{} must be between 1 byte and 4 EiB, got {}",
+                                        value.label, printable(value.node.Scalar(), 30)));
+    return static_cast<std::uint64_t>(bytes);
+}
+
+// A policy's memoryLimit, as activemq.xml writes it: bytes, or "64 mb", "512 kb", "1 gb".
+std::uint64_t ScenarioLoader::policy_memory_limit_bytes(const Value& value) const
+{
+    if (!value.node.IsScalar())
+        reader_.fail_type(value, "a memory size");
+    const auto bytes = parse_memory_size(value.node.Scalar());
+    if (!bytes || *bytes == 0)
+        reader_.fail(value, fmt::format("{} must be a memory size such as 65536, '512 kb' or "
+                                        "'64 mb', got {}",
+                                        value.label, quoted(printable(value.node.Scalar(), 30))));
+    return *bytes;
+}
+
 double ScenarioLoader::bandwidth_bps(const Value& value) const
 {
     const double bps = reader_.positive(value) * bps_per_mbps;
@@ -330,7 +356,7 @@ Broker ScenarioLoader::read_broker(const Value& item)
 {
     const MapReader map(reader_, item, "broker", "broker key",
                         {"name", "datacenter", "policies", "clock_offset_s",
-                         "cpu_us_per_message", "cpu_ns_per_byte"});
+                         "cpu_us_per_message", "cpu_ns_per_byte", "memory_limit_mb"});
     Broker broker;
     broker.pos = map.pos();
     const auto name = map.require("name");
@@ -350,13 +376,15 @@ Broker ScenarioLoader::read_broker(const Value& item)
         broker.cpu_s_per_message = reader_.non_negative(*cost) * 1e-6;
     if (const auto cost = map.find("cpu_ns_per_byte"))
         broker.cpu_s_per_byte = reader_.non_negative(*cost) * 1e-9;
+    if (const auto limit = map.find("memory_limit_mb"))
+        broker.memory_limit_bytes = memory_limit_bytes(*limit);
     return broker;
 }
 
 PolicyEntry ScenarioLoader::read_policy(const Value& item) const
 {
     const MapReader map(reader_, item, "policy", "policy key",
-                        {"topic", "queue", "enableAudit", "producerFlowControl"});
+                        {"topic", "queue", "enableAudit", "producerFlowControl", "memoryLimit"});
     const auto topic = map.find("topic");
     const auto queue = map.find("queue");
     if (!topic && !queue)
@@ -377,6 +405,8 @@ PolicyEntry ScenarioLoader::read_policy(const Value& item) const
 
     set_bool(map, "enableAudit", policy.enable_audit);
     set_bool(map, "producerFlowControl", policy.producer_flow_control);
+    if (const auto limit = map.find("memoryLimit"))
+        policy.memory_limit_bytes = policy_memory_limit_bytes(*limit);
     return policy;
 }
 

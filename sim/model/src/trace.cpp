@@ -19,6 +19,9 @@ const char* to_string(TraceKind kind)
     case TraceKind::BridgeDown: return "bridge-down";
     case TraceKind::BridgeUp: return "bridge-up";
     case TraceKind::Failover: return "failover";
+    case TraceKind::ProducerStalled: return "producer-stalled";
+    case TraceKind::ProducerResumed: return "producer-resumed";
+    case TraceKind::MemoryPeak: return "memory-peak";
     }
     return "?";
 }

@@ -43,8 +43,13 @@ void Collector::on_start(const model::RunInfo& info)
         report_.links.push_back({name});
     for (const auto& consumer : scenario_.consumers)
         report_.consumers.push_back({consumer.name, 0, {}});
-    for (const auto& name : info.brokers)
-        report_.broker_load.push_back({name, 0, 0, 0});
+    for (std::size_t b = 0; b < info.brokers.size(); ++b) {
+        BrokerReport broker;
+        broker.name = info.brokers[b];
+        if (b < scenario_.brokers.size())
+            broker.memory_limit_bytes = scenario_.brokers[b].memory_limit_bytes;
+        report_.broker_load.push_back(std::move(broker));
+    }
     pending_now_.assign(info.brokers.size(), 0);
     link_bytes_per_s_.resize(info.links.size() * 2);
 
@@ -168,6 +173,22 @@ void Collector::on_event(const model::TraceEvent& event)
             {event.time_s, "failover",
              fmt::format("{} to {}", scenario_.node_groups[event.count].name,
                          info_.brokers[event.broker])});
+        break;
+    case TraceKind::ProducerStalled:
+        ++report_.broker_load[event.broker].stalled_sends;
+        stalled_since_s_[event.count] = event.time_s;
+        break;
+    case TraceKind::ProducerResumed: {
+        const auto stalled = stalled_since_s_.find(event.count);
+        if (stalled == stalled_since_s_.end())
+            break;
+        report_.broker_load[event.broker].stall_time_s += event.time_s - stalled->second;
+        stalled_since_s_.erase(stalled);
+        break;
+    }
+    case TraceKind::MemoryPeak:
+        report_.broker_load[event.broker].peak_memory_bytes = event.bytes;
+        report_.broker_load[event.broker].sends_over_limit = event.count;
         break;
     default:
         break;
@@ -431,6 +452,12 @@ std::optional<model::NodeIndex> Collector::node_by_identity(const std::string& i
 void Collector::on_finish(double end_time_s)
 {
     report_.end_time_s = end_time_s;
+    for (const auto& [producer, since_s] : stalled_since_s_) {
+        const auto& broker_name = scenario_.producers[producer].broker;
+        for (auto& broker : report_.broker_load)
+            if (broker.name == broker_name)
+                broker.stall_time_s += end_time_s - since_s;
+    }
     for (std::size_t link = 0; link < report_.links.size(); ++link) {
         const double bytes_per_s = scenario_.links[link].bandwidth_bps / 8.0;
         for (int direction = 0; direction < 2; ++direction) {

@@ -26,6 +26,7 @@ enum class Target
     LinkBandwidth,
     RequestsTimeout,
     ConnectorsNetworkTtl,
+    BrokersMemoryLimit,
     Seed,
 };
 
@@ -62,6 +63,8 @@ std::optional<Key> parse_key(std::string_view key)
         return Key{Target::RequestsTimeout, ValueKind::Positive, {}};
     if (key == "connectors.networkTTL")
         return Key{Target::ConnectorsNetworkTtl, ValueKind::NetworkTtl, {}};
+    if (key == "brokers.memory_limit_mb")
+        return Key{Target::BrokersMemoryLimit, ValueKind::Positive, {}};
     if (key == "seed")
         return Key{Target::Seed, ValueKind::Seed, {}};
 
@@ -239,6 +242,8 @@ void check_targets(const Parameter& parameter, const Key& key, const model::Scen
         if (scenario.connectors.empty())
             throw none("network connectors");
         break;
+    case Target::BrokersMemoryLimit:
+        break;  // a scenario always has brokers
     case Target::Nodes:
         for (const auto& value : parameter.values) {
             auto copy = scenario;
@@ -267,6 +272,7 @@ const std::vector<std::string>& parameter_keys()
         "link.A-B.bandwidth_mbps",
         "requests.timeout_s",
         "connectors.networkTTL",
+        "brokers.memory_limit_mb",
         "seed",
     };
     return keys;
@@ -350,6 +356,13 @@ void apply_value(model::Scenario& scenario, const std::string& key_text, const s
             connector.consumer_ttl = connector.message_ttl;
         }
         return;
+    case Target::BrokersMemoryLimit: {
+        // As the scenario loader reads memory_limit_mb: MiB, at least one byte.
+        const double bytes = std::max(1.0, std::floor(*parse_number(value) * 1024 * 1024));
+        for (auto& broker : scenario.brokers)
+            broker.memory_limit_bytes = static_cast<std::uint64_t>(bytes);
+        return;
+    }
     case Target::Seed:
         scenario.seed = static_cast<std::uint64_t>(*parse_integer(value));
         return;

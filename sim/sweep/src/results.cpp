@@ -48,7 +48,8 @@ RequestResult read_request(const nlohmann::json& request)
 }
 
 // The busiest link direction and broker, when the report has them: `links[].peak_utilisation_ab`
-// and `_ba`, and `broker_load` as a list of {name, peak_pending}.
+// and `_ba`, and `broker_load` as a list of {name, peak_pending, peak_memory_bytes,
+// stalled_sends}.
 void read_peaks(const nlohmann::json& report, RunResult& result)
 {
     if (const auto links = report.find("links"); links != report.end() && links->is_array())
@@ -60,10 +61,20 @@ void read_peaks(const nlohmann::json& report, RunResult& result)
 
     if (const auto brokers = report.find("broker_load");
         brokers != report.end() && brokers->is_array())
-        for (const auto& broker : *brokers)
-            if (broker.is_object() && broker.contains("peak_pending"))
+        for (const auto& broker : *brokers) {
+            if (!broker.is_object())
+                continue;
+            if (broker.contains("peak_pending"))
                 result.peak_broker_pending =
                     std::max(result.peak_broker_pending.value_or(0), count(broker, "peak_pending"));
+            if (broker.contains("peak_memory_bytes"))
+                result.peak_broker_memory_bytes =
+                    std::max(result.peak_broker_memory_bytes.value_or(0),
+                             count(broker, "peak_memory_bytes"));
+            if (broker.contains("stalled_sends"))
+                result.stalled_sends =
+                    result.stalled_sends.value_or(0) + count(broker, "stalled_sends");
+        }
 }
 
 void read_report(const std::filesystem::path& path, RunResult& result)
@@ -258,7 +269,8 @@ std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
         header.push_back(name);
     for (const auto* name : request_columns)
         header.push_back(name);
-    for (const auto* name : {"peak_link_utilisation", "peak_broker_pending", "wall_s"})
+    for (const auto* name : {"peak_link_utilisation", "peak_broker_pending",
+                             "peak_broker_memory_bytes", "stalled_sends", "wall_s"})
         header.push_back(name);
     for (std::size_t i = 0; i < request_count; ++i)
         for (const auto* name : request_columns)
@@ -283,7 +295,9 @@ std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
             row.insert(row.end(), std::size(request_columns), "");
         }
         row.push_back(cell(result.peak_link_utilisation));
-        row.push_back(result.peak_broker_pending ? count_cell(*result.peak_broker_pending) : "");
+        for (const auto& figure : {result.peak_broker_pending, result.peak_broker_memory_bytes,
+                                   result.stalled_sends})
+            row.push_back(figure ? count_cell(*figure) : "");
         row.push_back(result.status.wall_s ? fmt::format("{:.3f}", *result.status.wall_s) : "");
         for (std::size_t i = 0; i < request_count; ++i) {
             if (i < result.requests.size()) {

@@ -224,12 +224,16 @@ std::string Writer::broker(const model::Broker& broker) const
     map.add("name", scalar(broker.name)).add("datacenter", scalar(broker.datacenter));
     if (!broker.policies.empty())
         map.add("policies", flow_list(broker.policies, [](const model::PolicyEntry& policy) {
-                    return FlowMap()
+                    FlowMap entry;
+                    entry
                         .add(model::to_string(policy.destination.type),
                              scalar(policy.destination.pattern))
                         .add("enableAudit", boolean(policy.enable_audit))
-                        .add("producerFlowControl", boolean(policy.producer_flow_control))
-                        .str();
+                        .add("producerFlowControl", boolean(policy.producer_flow_control));
+                    if (policy.memory_limit_bytes)
+                        entry.add("memoryLimit",
+                                  number(static_cast<std::int64_t>(*policy.memory_limit_bytes)));
+                    return entry.str();
                 }));
     if (broker.clock_offset_s != 0)
         map.add("clock_offset_s", number(broker.clock_offset_s));
@@ -237,6 +241,10 @@ std::string Writer::broker(const model::Broker& broker) const
         map.add("cpu_us_per_message", in_unit(broker.cpu_s_per_message, 1e-6));
     if (broker.cpu_s_per_byte != 0)
         map.add("cpu_ns_per_byte", in_unit(broker.cpu_s_per_byte, 1e-9));
+    // Bytes over a power of two: exact, and read back to the same whole number of bytes.
+    if (broker.memory_limit_bytes != model::kDefaultBrokerMemoryLimitBytes)
+        map.add("memory_limit_mb",
+                number(static_cast<double>(broker.memory_limit_bytes) / (1024.0 * 1024.0)));
     return map.str();
 }
 

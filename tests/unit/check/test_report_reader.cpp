@@ -60,7 +60,7 @@ TEST_CASE("a report with every field set comes back from JSON unchanged")
     r.duplicate_samples = {{"n-3", 2, "a > b", 0.2}};
     report.requests = {r};
     report.links = {{"a<->b", 1, 2, 3, 4, 0.25, 0.5}};
-    report.broker_load = {{"b", 6, 9, 0.003}};
+    report.broker_load = {{"b", 6, 9, 0.003, 4096, 3000, 2, 0.97, 1}};
     report.consumers = {{"audit", 2, {"m1", "m2"}}};
     report.messages = {{"m1", {"audit"}, {"b"}, 3}};
     report.timeline = {{3.5, "fault", "uk <-> noc"}};

@@ -198,9 +198,9 @@ TEST_CASE("what the star hub sets and brokersim does not model is warned about o
         load_activemq_xml({data_dir + "star/star-hub.xml", data_dir + "star/star-spoke1.xml",
                            data_dir + "star/star-spoke2.xml"});
 
-    CHECK(set.warnings.size() == 30);
+    CHECK(set.warnings.size() == 33);
     const auto warnings = data_warnings_of(set);
-    const std::vector<std::string> hub(warnings.begin(), warnings.begin() + 10);
+    const std::vector<std::string> hub(warnings.begin(), warnings.begin() + 11);
     CHECK(hub == std::vector<std::string>{
                      "star/star-hub.xml:23:3: warning: element <bean> in <beans> is not "
                      "modelled; ignored",
@@ -218,8 +218,10 @@ TEST_CASE("what the star hub sets and brokersim does not model is warned about o
                      "is not modelled; ignored",
                      "star/star-hub.xml:95:5: warning: element <sslContext> in <broker> is not "
                      "modelled; ignored",
-                     "star/star-hub.xml:102:5: warning: element <systemUsage> in <broker> is not "
-                     "modelled; ignored",
+                     "star/star-hub.xml:107:9: warning: element <storeUsage> in <systemUsage> "
+                     "is not modelled; ignored",
+                     "star/star-hub.xml:110:9: warning: element <tempUsage> in <systemUsage> is "
+                     "not modelled; ignored",
                      "star/star-hub.xml:121:5: warning: options of the transportConnector uri are "
                      "not modelled; ignored: needClientAuth, transport.enabledProtocols",
                  });
@@ -451,13 +453,55 @@ TEST_CASE("a root <broker> with a namespace prefix is read, and placeholder port
 TEST_CASE("an unmodelled element is warned about once, whatever it holds")
 {
     const auto set = load_activemq_xml_texts(
-        pair_with("    <systemUsage>\n      <systemUsage>\n        <memoryUsage>\n"
-                  "          <memoryUsage limit=\"64 mb\"/>\n        </memoryUsage>\n"
-                  "      </systemUsage>\n    </systemUsage>\n"));
+        pair_with("    <plugins>\n      <simpleAuthenticationPlugin>\n        <users/>\n"
+                  "      </simpleAuthenticationPlugin>\n    </plugins>\n"));
 
     CHECK(warnings_of(set) ==
           std::vector<std::string>{
-              "a.xml:3:5: warning: element <systemUsage> in <broker> is not modelled; ignored"});
+              "a.xml:3:5: warning: element <plugins> in <broker> is not modelled; ignored"});
+}
+
+TEST_CASE("the memoryUsage limit and a policy's memoryLimit are read in ActiveMQ's units")
+{
+    const auto set = load_activemq_xml_texts(pair_with(
+        "    <destinationPolicy><policyMap><policyEntries>\n"
+        "      <policyEntry queue=\"big.>\" memoryLimit=\"512 kb\"/>\n"
+        "      <policyEntry queue=\">\" memoryLimit=\"1g\" producerFlowControl=\"false\"/>\n"
+        "    </policyEntries></policyMap></destinationPolicy>\n"
+        "    <systemUsage>\n      <systemUsage>\n        <memoryUsage>\n"
+        "          <memoryUsage limit=\"64 mb\"/>\n        </memoryUsage>\n"
+        "      </systemUsage>\n    </systemUsage>\n"));
+
+    const auto& a = set.brokers.at(0);
+    CHECK(a.memory_limit_bytes == 64ULL * 1024 * 1024);
+    REQUIRE(a.policies.size() == 2);
+    CHECK(a.policies[0].memory_limit_bytes == 512 * 1024);
+    CHECK(a.policies[1].memory_limit_bytes == 1024ULL * 1024 * 1024);
+    CHECK_FALSE(a.policies[1].producer_flow_control);
+    CHECK(set.brokers.at(1).memory_limit_bytes == 1024ULL * 1024 * 1024);  // ActiveMQ's default
+    CHECK(warnings_of(set).empty());
+}
+
+TEST_CASE("a memory size ActiveMQ cannot read is an error naming the attribute")
+{
+    CHECK(error_of(pair_with("    <systemUsage><systemUsage><memoryUsage>\n"
+                             "      <memoryUsage limit=\"64 MiB\"/>\n"
+                             "    </memoryUsage></systemUsage></systemUsage>\n")) ==
+          "a.xml:4:20: error: memoryUsage attribute 'limit' must be a memory size such as "
+          "65536, '512 kb' or '64 mb', got '64 MiB'");
+}
+
+TEST_CASE("percentOfJvmHeap is warned about: the limit stays ActiveMQ's default")
+{
+    const auto set = load_activemq_xml_texts(
+        pair_with("    <systemUsage><systemUsage><memoryUsage>\n"
+                  "      <memoryUsage percentOfJvmHeap=\"70\"/>\n"
+                  "    </memoryUsage></systemUsage></systemUsage>\n"));
+
+    CHECK(set.brokers.at(0).memory_limit_bytes == 1024ULL * 1024 * 1024);
+    CHECK(warnings_of(set) ==
+          std::vector<std::string>{"a.xml:4:20: warning: attribute 'percentOfJvmHeap' of "
+                                   "<memoryUsage> is not modelled; ignored"});
 }
 
 TEST_CASE("unmodelled connector attributes warn, a near miss with the attribute it resembles")

@@ -25,7 +25,8 @@ brokers:
     datacenter: noc
     policies:
       - {topic: ">", enableAudit: true, producerFlowControl: false}
-      - {queue: "*.reply.>"}
+      - {queue: "*.reply.>", memoryLimit: 1 mb}
+    memory_limit_mb: 64
   - {name: uk, datacenter: uk}
 links:
   - {between: [noc, uk], latency_ms: 14, bandwidth_mbps: 100, transport: tcp}
@@ -117,7 +118,7 @@ TEST_CASE("the example scenario loads with its top-level values")
     CHECK(scenario.seed == 7);
     CHECK(scenario.expectations.size() == 1);
     CHECK(scenario.expectations[0].first == "every matching node replies within 3 s");
-    CHECK(scenario.expectations[0].second.to_string() == "t.yaml:52:5");
+    CHECK(scenario.expectations[0].second.to_string() == "t.yaml:53:5");
 }
 
 TEST_CASE("datacenters take plain names or maps, with LAN figures converted to SI units")
@@ -150,6 +151,28 @@ TEST_CASE("broker policies keep their destination and flags")
     CHECK(scenario.brokers[1].datacenter == "uk");
 }
 
+TEST_CASE("memory limits: the broker's in MiB, a policy's in ActiveMQ's units, or defaults")
+{
+    const auto scenario = load(full_scenario);
+
+    CHECK(scenario.brokers[0].memory_limit_bytes == 64ULL * 1024 * 1024);
+    CHECK(scenario.brokers[1].memory_limit_bytes == 1024ULL * 1024 * 1024);
+    CHECK_FALSE(scenario.brokers[0].policies[0].memory_limit_bytes);
+    CHECK(scenario.brokers[0].policies[1].memory_limit_bytes == 1024 * 1024);
+}
+
+TEST_CASE("a memory limit must be a positive size")
+{
+    CHECK(error_of(std::string(full_scenario).replace(
+              std::string(full_scenario).find("memory_limit_mb: 64"), 19,
+              "memory_limit_mb: -1")) ==
+          "t.yaml:12:22: error: 'memory_limit_mb' must be greater than 0, got -1");
+    CHECK(error_of(std::string(full_scenario).replace(
+              std::string(full_scenario).find("memoryLimit: 1 mb"), 17, "memoryLimit: 0")) ==
+          "t.yaml:11:43: error: 'memoryLimit' must be a memory size such as 65536, '512 kb' or "
+          "'64 mb', got '0'");
+}
+
 TEST_CASE("links convert milliseconds to seconds and megabits to bits per second")
 {
     const auto scenario = load(full_scenario);
@@ -177,7 +200,7 @@ TEST_CASE("connector attributes are read and the rest keep ActiveMQ's defaults")
     CHECK(connector.conduit_subscriptions);
     CHECK(connector.consumer_priority_base == -5);
     CHECK(connector.prefetch_size == 1000);
-    CHECK(connector.pos.to_string() == "t.yaml:16:5");
+    CHECK(connector.pos.to_string() == "t.yaml:17:5");
 }
 
 TEST_CASE("an explicit consumerTTL wins over networkTTL written after it")
@@ -271,7 +294,7 @@ TEST_CASE("requests keep their values and default timeout, size and collective")
     CHECK_FALSE(ping.timeout_s.has_value());
     CHECK(ping.request_bytes == 900);
     CHECK(ping.collective == "mcollective");
-    CHECK(ping.pos.to_string() == "t.yaml:50:5");
+    CHECK(ping.pos.to_string() == "t.yaml:51:5");
 }
 
 TEST_CASE("the seed defaults to 1")

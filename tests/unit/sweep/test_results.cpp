@@ -109,6 +109,8 @@ TEST_CASE("the CSV has a row per run with parameters, worst figures and per-requ
     auto second = run({request(20, 15, 0.5, 1.5, 2.25, 2.5)});
     second.peak_link_utilisation = 0.875;
     second.peak_broker_pending = 31;
+    second.peak_broker_memory_bytes = 65536;
+    second.stalled_sends = 2;
     RunResult missing;
     missing.status = {RunStatus::Ending::TimedOut, 0, 600.0};
 
@@ -116,12 +118,12 @@ TEST_CASE("the CSV has a row per run with parameters, worst figures and per-requ
     REQUIRE(lines.size() == 3);
     CHECK(lines[0] ==
           "run,nodes,exit_status,meets_deadline,completeness,missing,p50_s,p95_s,p99_s,max_s,"
-          "duplicates,peak_link_utilisation,peak_broker_pending,wall_s,request0_completeness,"
-          "request0_missing,request0_p50_s,request0_p95_s,request0_p99_s,request0_max_s,"
-          "request0_duplicates");
-    CHECK(lines[1] == "000,10,0,no,0.75,5,0.5,1.5,2.25,2.5,0,0.875,31,0.250,0.75,5,0.5,1.5,2.25,"
-                      "2.5,0");
-    CHECK(lines[2] == "001,20,timeout,no,,,,,,,,,,600.000,,,,,,,");
+          "duplicates,peak_link_utilisation,peak_broker_pending,peak_broker_memory_bytes,"
+          "stalled_sends,wall_s,request0_completeness,request0_missing,request0_p50_s,"
+          "request0_p95_s,request0_p99_s,request0_max_s,request0_duplicates");
+    CHECK(lines[1] == "000,10,0,no,0.75,5,0.5,1.5,2.25,2.5,0,0.875,31,65536,2,0.250,0.75,5,0.5,"
+                      "1.5,2.25,2.5,0");
+    CHECK(lines[2] == "001,20,timeout,no,,,,,,,,,,,,600.000,,,,,,,");
 }
 
 TEST_CASE("results are read from the run's report and status files")
@@ -137,7 +139,10 @@ TEST_CASE("results are read from the run's report and status files")
             "p95_s": 0.9, "p99_s": 1.1, "max_s": 1.2}],
             "links": [{"link": "a<->b", "peak_utilisation_ab": 0.25,
                        "peak_utilisation_ba": 0.5}],
-            "broker_load": [{"name": "a", "peak_pending": 7}, {"name": "b", "peak_pending": 12}],
+            "broker_load": [{"name": "a", "peak_pending": 7, "peak_memory_bytes": 9000,
+                             "stalled_sends": 2},
+                            {"name": "b", "peak_pending": 12, "peak_memory_bytes": 4000,
+                             "stalled_sends": 3}],
             "conservation": {"holds": )") +
                (holds ? "true" : "false") + "}}";
     };
@@ -158,6 +163,8 @@ TEST_CASE("results are read from the run's report and status files")
     CHECK(results[0].duplicate_deliveries() == 2);
     CHECK(results[0].peak_link_utilisation == 0.5);
     CHECK(results[0].peak_broker_pending == 12u);
+    CHECK(results[0].peak_broker_memory_bytes == 9000u);  // the busiest broker's
+    CHECK(results[0].stalled_sends == 5u);                // both brokers'
     CHECK(results[1].status.wall_s == 2.0);
     CHECK(results[1].status.succeeded());
     CHECK(results[2].status.to_string() == "3");
@@ -179,6 +186,7 @@ TEST_CASE("a report without link and broker peaks leaves their cells empty")
     const auto results = collect_results(plan, dir);
     CHECK_FALSE(results[0].peak_link_utilisation.has_value());
     CHECK_FALSE(results[0].peak_broker_pending.has_value());
+    CHECK_FALSE(results[0].stalled_sends.has_value());
     CHECK(testing::lines_of(results_csv(plan, results, Deadline{}))[1] ==
-          "000,1,0,yes,,0,,,,,0,,,");
+          "000,1,0,yes,,0,,,,,0,,,,,");
 }

@@ -23,13 +23,20 @@ struct Datacenter
     SourcePos pos;
 };
 
+// ActiveMQ 5.17's memoryUsage limit when a broker configures none (BrokerService). Debian's
+// shipped activemq.xml sets 64 mb instead.
+inline constexpr std::uint64_t kDefaultBrokerMemoryLimitBytes = 1024ULL * 1024 * 1024;
+
 // A <policyEntry> of a broker's destinationPolicy. A matching topic entry switches the
-// per-subscription duplicate audit on (its enableAudit defaults to true).
+// per-subscription duplicate audit on (its enableAudit defaults to true). The first matching
+// entry also gives a destination its memory limit (none: the broker's whole limit) and says
+// whether producers are held when that memory is full.
 struct PolicyEntry
 {
     DestinationFilter destination;
     bool enable_audit = true;
     bool producer_flow_control = true;
+    std::optional<std::uint64_t> memory_limit_bytes;
     SourcePos pos;
 };
 
@@ -43,6 +50,9 @@ struct Broker
     // served by one CPU; 0 (the default) makes the broker infinitely fast.
     double cpu_s_per_message = 0;
     double cpu_s_per_byte = 0;
+    // systemUsage/memoryUsage: the bytes of messages all its destinations may hold together
+    // before producers with flow control are held.
+    std::uint64_t memory_limit_bytes = kDefaultBrokerMemoryLimitBytes;
     SourcePos pos;
 };
 

@@ -101,6 +101,13 @@ enum class TraceKind : std::uint8_t
                  // the connector's index in the scenario)
     BridgeUp,    // and (re)established
     Failover,    // a node group connected to another broker (`broker`; `count`: group)
+    ProducerStalled,  // a plain producer's send is held: the destination's memory on its
+                      // broker is full and producerFlowControl is on (`broker`; `count`:
+                      // the scenario's producer)
+    ProducerResumed,  // and released, as the memory fell below its limit
+    MemoryPeak,  // at the end, per broker that held messages: the most bytes of messages it
+                 // held at once (`bytes`, at most 2^32 - 1) and the sends it accepted over a
+                 // full memory limit because producerFlowControl was off (`count`)
 };
 
 enum class DropReason : std::uint8_t

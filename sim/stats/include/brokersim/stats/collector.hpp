@@ -65,6 +65,7 @@ private:
     std::uint64_t agent_timeouts_ = 0;
     std::uint64_t lost_in_flight_ = 0;
     std::vector<std::map<std::int64_t, std::uint64_t>> link_bytes_per_s_;  // [link * 2 + dir]
+    std::map<std::uint32_t, double> stalled_since_s_;  // per producer held by flow control
     std::vector<std::uint64_t> pending_now_;                               // per broker
     std::uint64_t replies_not_sent_ = 0;
 };

@@ -71,6 +71,14 @@ struct BrokerReport
     std::uint64_t peak_pending = 0;  // most queue messages waiting for a consumer at once
     std::uint64_t arrivals = 0;      // message copies that reached it
     double peak_cpu_wait_s = 0;      // longest a copy waited for the broker's CPU
+    // Memory: body bytes of the copies it held (waiting for its CPU or for a queue consumer)
+    // against its memoryUsage limit, and what producer flow control did about it.
+    std::uint64_t memory_limit_bytes = 0;
+    std::uint64_t peak_memory_bytes = 0;
+    std::uint64_t stalled_sends = 0;     // plain producers' sends held until memory freed
+    double stall_time_s = 0;             // how long they were held, summed; a send still held
+                                         // at the end counts until the end
+    std::uint64_t sends_over_limit = 0;  // accepted while full, producerFlowControl off
 };
 
 // A plain messaging workload: who received which message, and what was left where. Producers'

@@ -34,6 +34,8 @@ struct RunResult
     // Empty when the report does not carry them (older reports).
     std::optional<double> peak_link_utilisation;      // busiest link direction, 0..1
     std::optional<std::uint64_t> peak_broker_pending; // busiest broker
+    std::optional<std::uint64_t> peak_broker_memory_bytes; // busiest broker
+    std::optional<std::uint64_t> stalled_sends;            // all brokers together
 
     // Worst over requests: the lowest completeness, the highest latencies, sums of counts.
     std::optional<double> completeness() const;
@@ -67,7 +69,8 @@ std::vector<RunResult> collect_results(const Plan& plan, const SweepDir& dir);
 
 // One header line and one row per run, in plan order: run, the parameters, exit_status,
 // meets_deadline, the worst over requests (completeness, missing, p50_s, p95_s, p99_s, max_s,
-// duplicates), peak_link_utilisation, peak_broker_pending, wall_s, then per request i the
+// duplicates), peak_link_utilisation, peak_broker_pending, peak_broker_memory_bytes,
+// stalled_sends, wall_s, then per request i the
 // same figures as request<i>_completeness, ... Empty cells for what is unknown.
 std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
                         const Deadline& deadline);

@@ -1,0 +1,128 @@
+// Broker memory and producer flow control, as ActiveMQ 5.17 does them for non-persistent
+// messages: a broker's memoryUsage limit (systemUsage) is shared by its destinations, and a
+// destination's own limit is its policy's memoryLimit or else the whole broker limit. Memory is
+// full when the bytes held reach the limit (ActiveMQ's Usage is full at 100 %, and only falls
+// back below it when usage drops under the limit). A send to a full destination is accepted
+// when producerFlowControl is off; when it is on, the producer is held until both the
+// destination's and the broker's memory are below their limits again.
+//
+// What is held: body bytes of copies waiting for the broker's CPU and of queue copies waiting
+// for a consumer. Not modelled, and so never counted: copies queued behind a bridge's WAN
+// stream or a NIC, messages of slow consumers (consumers here never fall behind), headers and
+// per-message overhead, and temp or store usage. Only the scenario's plain producers are held:
+// MCollective clients and nodes and network bridges always send, so a bridge blocked by a full
+// broker downstream, which hangs real networks, is not seen.
+#include "simulation.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace brokersim::engine {
+
+const model::PolicyEntry* Simulation::policy_for(BrokerIndex broker,
+                                                 DestinationIndex destination) const
+{
+    for (const auto& policy : brokers_[broker].policies)
+        if (policy.destination.matches(destinations_[destination]))
+            return &policy;
+    return nullptr;
+}
+
+bool Simulation::memory_full(BrokerIndex broker, DestinationIndex destination) const
+{
+    const auto& state = brokers_[broker];
+    if (state.memory_bytes >= state.memory_limit_bytes)
+        return true;
+
+    const auto* policy = policy_for(broker, destination);
+    const auto limit_bytes = policy && policy->memory_limit_bytes ? *policy->memory_limit_bytes
+                                                                  : state.memory_limit_bytes;
+    const auto held = state.destination_memory_bytes.find(destination);
+    return held != state.destination_memory_bytes.end() && held->second >= limit_bytes;
+}
+
+void Simulation::hold(const Copy& copy, BrokerIndex broker)
+{
+    const auto& message = messages_[copy.message];
+    auto& state = brokers_[broker];
+    state.memory_bytes += message.body_bytes;
+    state.destination_memory_bytes[message.destination] += message.body_bytes;
+    state.memory_peak_bytes = std::max(state.memory_peak_bytes, state.memory_bytes);
+}
+
+void Simulation::release(const Copy& copy, BrokerIndex broker)
+{
+    const auto& message = messages_[copy.message];
+    auto& state = brokers_[broker];
+    state.memory_bytes -= message.body_bytes;
+    state.destination_memory_bytes[message.destination] -= message.body_bytes;
+    if (!state.stalled.empty())
+        resume_stalled(broker);
+}
+
+// Whether a plain producer's send may go ahead now; if not, it is held and sent once the
+// memory frees (resume_stalled).
+bool Simulation::admit_send(int producer, std::uint32_t number)
+{
+    const auto& spec = scenario_.producers[producer];
+    const auto broker = broker_index(spec.broker);
+    const auto destination = intern(spec.destination);
+    auto& state = brokers_[broker];
+    if (!state.up || !memory_full(broker, destination))
+        return true;
+
+    const auto* policy = policy_for(broker, destination);
+    if (policy && !policy->producer_flow_control) {
+        ++state.sends_over_limit;
+        return true;
+    }
+
+    state.stalled.push_back({producer, number, destination});
+    model::TraceEvent event;
+    event.kind = model::TraceKind::ProducerStalled;
+    event.broker = broker;
+    event.count = static_cast<std::uint32_t>(producer);
+    event.on_queue = !destinations_[destination].is_topic();
+    emit(event);
+    return false;
+}
+
+void Simulation::resume_stalled(BrokerIndex broker)
+{
+    // Taken out first: a resumed send adds to the memory only when it arrives, later.
+    auto& stalled = brokers_[broker].stalled;
+    std::vector<StalledSend> resumed;
+    const auto ready = [&](const StalledSend& send) {
+        return !brokers_[broker].up || !memory_full(broker, send.destination);
+    };
+    std::copy_if(stalled.begin(), stalled.end(), std::back_inserter(resumed), ready);
+    stalled.erase(std::remove_if(stalled.begin(), stalled.end(), ready), stalled.end());
+
+    for (const auto& send : resumed) {
+        model::TraceEvent event;
+        event.kind = model::TraceKind::ProducerResumed;
+        event.broker = broker;
+        event.count = static_cast<std::uint32_t>(send.producer);
+        event.on_queue = !destinations_[send.destination].is_topic();
+        emit(event);
+        producer_send(send.producer, send.number);
+    }
+}
+
+void Simulation::emit_memory_peaks()
+{
+    for (BrokerIndex b = 0; b < brokers_.size(); ++b) {
+        const auto& state = brokers_[b];
+        if (state.memory_peak_bytes == 0 && state.sends_over_limit == 0)
+            continue;
+        model::TraceEvent event;
+        event.kind = model::TraceKind::MemoryPeak;
+        event.broker = b;
+        event.bytes = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+            state.memory_peak_bytes, std::numeric_limits<std::uint32_t>::max()));
+        event.count = state.sends_over_limit;
+        emit(event);
+    }
+}
+
+}  // namespace brokersim::engine
