@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -173,7 +174,7 @@ Measurement measure_in_child(const std::function<std::uint64_t()>& work)
     wait4(pid, &status, 0, &usage);
     Measurement m;
     if (n > 0)
-        std::sscanf(buffer, "%lu %lf", &m.deliveries, &m.wall_s);
+        std::sscanf(buffer, "%" SCNu64 " %lf", &m.deliveries, &m.wall_s);
     m.peak_kib = usage.ru_maxrss;
     return m;
 }

@@ -184,6 +184,10 @@ std::string gnuplot_script(const Plan& plan, const std::vector<RunResult>& resul
 std::string draw_plot(const Plan& plan, const std::vector<RunResult>& results,
                       const Deadline& deadline, const SweepDir& dir)
 {
+    if (std::none_of(results.begin(), results.end(),
+                     [](const RunResult& result) { return !result.requests.empty(); }))
+        return "no plot: the runs sent no MCollective request, so there is no reply "
+               "completeness or latency to draw; the CSV is complete";
     write_file(dir.plot_script(), gnuplot_script(plan, results, deadline, dir.plot()));
 
     const auto script = dir.plot_script().string();

@@ -284,3 +284,19 @@ TEST_CASE("--collect on a directory without a sweep names it")
                                     "plan.json)\n",
                                     scratch.path().string()));
 }
+
+TEST_CASE("a sweep of a scenario without requests says why it draws no plot")
+{
+    const testing::ScratchDir scratch;
+    const auto dir = scratch / "flow";
+    const auto scenario = testing::source_file("scenarios/producer-flow-control.yaml").string();
+    const auto result = testing::run_brokersim({"sweep", scenario, "--vary",
+                                                "brokers.memory_limit_mb=1,2", "--out",
+                                                dir.string(), "--jobs", "2"});
+    CHECK(result.exit_status == 0);
+    CHECK(result.err == "brokersim: no plot: the runs sent no MCollective request, so there is "
+                        "no reply completeness or latency to draw; the CSV is complete\n");
+    CHECK(fs::exists(dir / "sweep.csv"));
+    CHECK(!fs::exists(dir / "sweep.png"));
+    CHECK(!fs::exists(dir / "gnuplot.log"));
+}

@@ -20,7 +20,8 @@ std::string gnuplot_script(const Plan& plan, const std::vector<RunResult>& resul
                            const Deadline& deadline, const std::filesystem::path& png);
 
 // Writes DIR/sweep.gp and runs gnuplot on it (its output goes to DIR/gnuplot.log). Returns
-// empty when DIR/sweep.png was drawn, else one line saying why not ("gnuplot not found ...").
+// empty when DIR/sweep.png was drawn, else one line saying why not ("gnuplot not found ...",
+// or no request in any run, when there is nothing to draw).
 std::string draw_plot(const Plan& plan, const std::vector<RunResult>& results,
                       const Deadline& deadline, const SweepDir& dir);
 
