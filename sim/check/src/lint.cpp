@@ -81,6 +81,7 @@ public:
         check_unreachable_brokers();
         check_group_datacenters();
         check_clients_beside_nodes();
+        check_nodes_per_broker();
 
         std::stable_sort(findings_.begin(), findings_.end(), [](const auto& a, const auto& b) {
             return std::tie(a.pos.file, a.pos.line, a.pos.column, a.id) <
@@ -419,6 +420,30 @@ private:
                 fmt::format("put {} on a broker without nodes if these groups should test the "
                             "network path",
                             single_quoted(client.name)));
+        }
+    }
+
+    // BS011: MCollective's ActiveMQ deployment guide puts one broker at about 800 connected
+    // nodes; brokersim does not model what each connection costs a broker, so its results
+    // for a broker with more do not show that limit.
+    void check_nodes_per_broker()
+    {
+        constexpr std::uint64_t kGuideNodesPerBroker = 800;
+        for (const auto& broker : scenario_.brokers) {
+            std::uint64_t nodes = 0;
+            for (const auto& group : scenario_.node_groups)
+                nodes += group.broker == broker.name ? static_cast<std::uint64_t>(group.count) : 0;
+            if (nodes <= kGuideNodesPerBroker)
+                continue;
+            add("BS011", Severity::Info, broker.pos,
+                fmt::format("broker {} has {} nodes connected; MCollective's ActiveMQ deployment "
+                            "guide suggests about {} per broker, and brokersim does not model "
+                            "what each connection costs a broker, so its results do not show "
+                            "that limit",
+                            broker.name, nodes, kGuideNodesPerBroker),
+                fmt::format("spread {}'s nodes over more brokers, or check its capacity on a real "
+                            "broker",
+                            broker.name));
         }
     }
 

@@ -316,6 +316,22 @@ clients:
           "never cross a bridge, so their results do not test the broker network");
 }
 
+TEST_CASE("a broker with more nodes than the guide's 800 per broker is named")
+{
+    // 500 + 301 on a; 800 exactly on b.
+    const auto findings = lint_yaml(R"(nodes:
+  - {name: web, count: 500, broker: a, identity: "web-{i}"}
+  - {name: db, count: 301, broker: a, identity: "db-{i}"}
+  - {name: app, count: 800, broker: b, identity: "app-{i}"}
+)");
+    REQUIRE(found(findings, {"BS011"}) == std::vector<std::string>{"BS011 4:5"});
+    CHECK(with_id(findings, "BS011").severity == Severity::Info);
+    CHECK(with_id(findings, "BS011").message ==
+          "broker a has 801 nodes connected; MCollective's ActiveMQ deployment guide suggests "
+          "about 800 per broker, and brokersim does not model what each connection costs a "
+          "broker, so its results do not show that limit");
+}
+
 TEST_CASE("lint refuses a connector between datacenters with no WAN path")
 {
     CHECK_THROWS_WITH_AS(lint_yaml(R"(  - {name: d, datacenter: far}
