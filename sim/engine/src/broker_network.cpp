@@ -1,6 +1,7 @@
 // ActiveMQ 5.17's network of brokers: consumer advisories, demand subscriptions (conduit or
-// not, with TTL and brokerPath checks, duplicate suppression and priorities), topic and queue
-// dispatch, and forwarding over bridges.
+// not, with TTL and brokerPath checks, duplicate suppression and priorities), the standing
+// demand of statically included destinations, topic and queue dispatch, and forwarding over
+// bridges.
 #include "simulation.hpp"
 
 #include <algorithm>
@@ -24,22 +25,35 @@ DestinationIndex Simulation::intern(model::DestinationType type, const std::stri
 {
     const auto [it, inserted] = destination_ids_.try_emplace(
         {type, name}, static_cast<DestinationIndex>(destinations_.size()));
-    if (inserted)
-        destinations_.push_back({type, name});
-    return it->second;
+    if (!inserted)
+        return it->second;
+    destinations_.push_back({type, name});
+
+    // A statically included wildcard also covers destinations that appear later.
+    const auto index = it->second;
+    for (const int bridge : static_bridges_)
+        add_static_demand(bridge, index);
+    return index;
+}
+
+const model::PolicyEntry* Simulation::policy_for(BrokerIndex broker,
+                                                 DestinationIndex destination) const
+{
+    const auto& dest = destinations_[destination];
+    for (const auto& policy : brokers_[broker].policies)
+        if (policy.destination.matches(dest))
+            return &policy;
+    return nullptr;
 }
 
 bool Simulation::audit_enabled(BrokerIndex broker, DestinationIndex destination) const
 {
     // A subscription's duplicate audit is off unless a topic policy entry matches; the entry's
     // enableAudit then defaults to true.
-    const auto& dest = destinations_[destination];
-    if (!dest.is_topic())
+    if (!destinations_[destination].is_topic())
         return false;
-    for (const auto& policy : brokers_[broker].policies)
-        if (policy.destination.matches(dest))
-            return policy.enable_audit;
-    return false;
+    const auto* policy = policy_for(broker, destination);
+    return policy != nullptr && policy->enable_audit;
 }
 
 ConsumerIndex Simulation::add_consumer(Consumer consumer)
@@ -142,7 +156,7 @@ void Simulation::add_demand(int bridge_index, ConsumerIndex remote_id)
             if (!candidate.active || candidate.bridge != bridge_index ||
                 candidate.destination != remote.destination)
                 continue;
-            if (!(topic || !candidate.remote_is_network))
+            if (!(candidate.statically_included || topic || !candidate.remote_is_network))
                 continue;
             candidate.remote_consumers.insert(remote_id);
             candidate.network_consumer_ids.insert(remote.network_consumer_ids.begin(),
@@ -200,9 +214,55 @@ void Simulation::remove_demand(int bridge_index, ConsumerIndex remote_id)
         if (!demand.active || demand.bridge != bridge_index ||
             demand.remote_consumers.erase(remote_id) == 0)
             continue;
-        if (demand.remote_consumers.empty())
+        if (demand.remote_consumers.empty() && !demand.statically_included)
             remove_consumer(id);
     }
+}
+
+// ActiveMQ's setupStaticDestinations: once a bridge is up, it subscribes on its local broker,
+// on behalf of the remote broker, to each statically included destination, so their messages
+// cross whether or not anything consumes them on the far side (queue messages wait there,
+// topic messages without a subscriber are dropped there).
+void Simulation::add_static_demand(int bridge_index)
+{
+    for (const auto& filter : bridges_[bridge_index].config->statically_included_destinations)
+        if (filter.pattern.find_first_of("*>") == std::string::npos)
+            intern(filter.type, filter.pattern);
+    for (DestinationIndex destination = 0; destination < destinations_.size(); ++destination)
+        add_static_demand(bridge_index, destination);
+}
+
+void Simulation::add_static_demand(int bridge_index, DestinationIndex destination)
+{
+    const auto& bridge = bridges_[bridge_index];
+    const auto& config = *bridge.config;
+    if (!connection_up(bridge_index) || !brokers_[bridge.local].up)
+        return;
+    const auto& dest = destinations_[destination];
+    const auto& statics = config.statically_included_destinations;
+    if (std::none_of(statics.begin(), statics.end(),
+                     [&](const auto& filter) { return filter.matches(dest); }) ||
+        !permissible(config, destination))
+        return;
+
+    // One standing subscription per destination and bridge, however many patterns match.
+    for (const auto id : brokers_[bridge.local].destinations[destination].consumers)
+        if (consumers_[id].bridge == bridge_index && consumers_[id].statically_included)
+            return;
+
+    // Its ConsumerInfo names the remote broker as the path: one hop, so the bridge's TTLs,
+    // the loop guard and the priority decrease treat it like a consumer on the remote itself.
+    Consumer demand;
+    demand.kind = ConsumerKind::Demand;
+    demand.broker = bridge.local;
+    demand.destination = destination;
+    demand.path = BrokerPath{}.plus(bridge.remote);
+    demand.bridge = bridge_index;
+    demand.remote_is_network = true;
+    demand.statically_included = true;
+    if (config.decrease_network_consumer_priority)
+        demand.priority = config.consumer_priority_base;
+    add_consumer(std::move(demand));
 }
 
 double Simulation::expires_s(const Message& message) const

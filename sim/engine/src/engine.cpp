@@ -86,6 +86,9 @@ void Simulation::build_bridges()
         if (connector.duplex)
             add_bridge(to, on, true);  // built by the remote from this connector's settings
     }
+    for (std::size_t b = 0; b < bridges_.size(); ++b)
+        if (!bridges_[b].config->statically_included_destinations.empty())
+            static_bridges_.push_back(static_cast<int>(b));
 }
 
 void Simulation::subscribe_nodes()
@@ -300,6 +303,10 @@ void Simulation::process(const LocalEvent& event)
 
 void Simulation::run()
 {
+    // The bridges are up from the start, and their static subscriptions come first.
+    for (const int bridge : static_bridges_)
+        add_static_demand(bridge);
+
     for (std::size_t i = 0; i < scenario_.requests.size(); ++i) {
         const auto& spec = scenario_.requests[i];
         const auto* client = scenario_.find_client(spec.client);

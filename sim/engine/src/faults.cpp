@@ -250,7 +250,11 @@ void Simulation::establish(int index)
     event.count = static_cast<std::uint32_t>(index);
     emit(event);
 
-    // Each side learns the other's current consumers, as a new advisory subscriber does.
+    // The static subscriptions are back at once; each side learns the other's current
+    // consumers, as a new advisory subscriber does.
+    for (const int bridge_index : connection.bridges)
+        if (!bridges_[bridge_index].config->statically_included_destinations.empty())
+            add_static_demand(bridge_index);
     for (const int bridge_index : connection.bridges) {
         const auto& bridge = bridges_[bridge_index];
         for (auto& [destination, state] : brokers_[bridge.remote].destinations)

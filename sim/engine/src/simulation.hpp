@@ -115,6 +115,9 @@ struct Consumer
     // Demand subscriptions only.
     int bridge = -1;
     bool remote_is_network = false;
+    // A statically included destination's standing demand: made when the bridge starts, kept
+    // while it is up whatever the remote's consumers do, and joined by them when conduit.
+    bool statically_included = false;
     std::set<ConsumerIndex> remote_consumers;
     // NodeGroup: which group; Client: which request's client; Plain: which consumer.
     int group = -1;
@@ -289,9 +292,12 @@ private:
     void announce(ConsumerIndex id, bool added);
     void on_advisory(const Advisory& advisory);
     void add_demand(int bridge_index, ConsumerIndex remote_id);
+    void add_static_demand(int bridge_index);
+    void add_static_demand(int bridge_index, DestinationIndex destination);
     void remove_demand(int bridge_index, ConsumerIndex remote_id);
     bool permissible(const model::Connector& config, DestinationIndex destination) const;
     bool audit_enabled(BrokerIndex broker, DestinationIndex destination) const;
+    const model::PolicyEntry* policy_for(BrokerIndex broker, DestinationIndex destination) const;
     void arrive(const Copy& copy, BrokerIndex broker);
     // MCollective's expires stamp, msgtime + ttl + 10 s in the sender's clock (kept out of
     // Message: there is one per reply); plain messages never expire.
@@ -390,6 +396,7 @@ private:
     std::vector<Connection> connections_;
     std::vector<Bridge> bridges_;
     std::vector<std::vector<int>> bridges_into_;  // per broker: bridges whose remote it is
+    std::vector<int> static_bridges_;  // bridges with staticallyIncludedDestinations
 
     std::vector<Message> messages_;
     std::vector<RequestState> requests_;
