@@ -1,7 +1,7 @@
 // ActiveMQ 5.17's network of brokers: consumer advisories, demand subscriptions (conduit or
 // not, with TTL and brokerPath checks, duplicate suppression and priorities), the standing
-// demand of statically included destinations, topic and queue dispatch, and forwarding over
-// bridges.
+// demand of statically included destinations, topic and queue dispatch, replay of queue
+// messages back along their path, and forwarding over bridges.
 #include "simulation.hpp"
 
 #include <algorithm>
@@ -273,7 +273,7 @@ double Simulation::expires_s(const Message& message) const
     return message.msgtime_s + requests_[message.request].spec->ttl_s + kExpirySlack_s;
 }
 
-bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
+bool Simulation::accepts(const Consumer& consumer, const Copy& copy, double arrived_s) const
 {
     if (consumer.selector.kind == Selector::Kind::Headers &&
         !headers_match(scenario_.consumers[consumer.selector.plain].selector,
@@ -287,13 +287,47 @@ bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
     }
     if (consumer.kind != ConsumerKind::Demand)
         return true;
-    // The bridge's NetworkBridgeFilter: never back to a broker on the path, and at most
-    // messageTTL hops from the origin.
+    // The bridge's NetworkBridgeFilter: never back to a broker on the path unless the queue
+    // replays, and at most messageTTL hops from the origin. A path that cannot grow any more
+    // (a message replayed back and forth) ends here.
     const auto& bridge = bridges_[consumer.bridge];
-    if (copy.path.contains(bridge.remote))
+    if (copy.path.size() == BrokerPath::kCapacity)
         return false;
+    if (copy.path.contains(bridge.remote))
+        return may_replay(consumer, copy, arrived_s);
     const int message_ttl = bridge.config->message_ttl;
     return message_ttl == -1 || static_cast<int>(copy.path.size()) < message_ttl;
+}
+
+// ActiveMQ's ConditionalNetworkBridgeFilter with replayWhenNoConsumers: a queue message may go
+// back towards a broker it has passed when no consumer of this broker's own (any, or with
+// selectorAware one that accepts it) is on the queue and it arrived more than replayDelay
+// ago. The messageTTL is not checked for such a replay.
+bool Simulation::may_replay(const Consumer& demand, const Copy& copy, double arrived_s) const
+{
+    const auto destination = messages_[copy.message].destination;
+    if (destinations_[destination].is_topic())
+        return false;
+    const auto* policy = policy_for(demand.broker, destination);
+    if (policy == nullptr || !policy->replay_when_no_consumers)
+        return false;
+
+    const auto& here = brokers_[demand.broker].destinations;
+    if (const auto found = here.find(destination); found != here.end())
+        for (const auto id : found->second.consumers) {
+            const auto& consumer = consumers_[id];
+            if (consumer.kind == ConsumerKind::Demand)
+                continue;
+            if (!policy->selector_aware || accepts(consumer, copy, arrived_s))
+                return false;
+        }
+    return policy->replay_delay_s == 0 || arrived_s + policy->replay_delay_s < now_s_;
+}
+
+bool Simulation::replay_delayed(BrokerIndex broker, DestinationIndex destination) const
+{
+    const auto* policy = policy_for(broker, destination);
+    return policy != nullptr && policy->replay_when_no_consumers && policy->replay_delay_s > 0;
 }
 
 void Simulation::arrive(const Copy& copy, BrokerIndex broker)
@@ -333,8 +367,15 @@ void Simulation::dispatch_arrived(const Copy& copy, BrokerIndex broker)
     }
     if (destinations_[message.destination].is_topic()) {
         dispatch_topic(copy, broker);
-    } else if (!dispatch_queue(copy, broker)) {
-        brokers_[broker].destinations[message.destination].pending.push_back(copy);
+        return;
+    }
+
+    // The queue tries its waiting messages again whenever one arrives; only a replay that
+    // waits out its delay can have become possible since the last try. No timer wakes it.
+    if (replay_delayed(broker, message.destination))
+        dispatch_pending(broker, message.destination);
+    if (!dispatch_queue(copy, broker, now_s_)) {
+        brokers_[broker].destinations[message.destination].pending.push_back({copy, now_s_});
         emit(event_for(model::TraceKind::Pending, copy, broker));
     }
 }
@@ -347,7 +388,7 @@ void Simulation::dispatch_topic(const Copy& copy, BrokerIndex broker)
     int audited = 0;
     for (const auto id : list) {
         auto& consumer = consumers_[id];
-        if (!accepts(consumer, copy))
+        if (!accepts(consumer, copy, now_s_))
             continue;
         if (consumer.audit && !consumer.audited.insert(copy.message).second) {
             ++audited;
@@ -382,13 +423,13 @@ void Simulation::rotate(BrokerDestination& destination, std::size_t position)
                 list.begin() + static_cast<std::ptrdiff_t>(band_end));
 }
 
-bool Simulation::dispatch_queue(const Copy& copy, BrokerIndex broker)
+bool Simulation::dispatch_queue(const Copy& copy, BrokerIndex broker, double arrived_s)
 {
     const auto destination_index = messages_[copy.message].destination;
     auto& destination = brokers_[broker].destinations[destination_index];
     for (std::size_t i = 0; i < destination.consumers.size(); ++i) {
         const auto id = destination.consumers[i];
-        if (!accepts(consumers_[id], copy))
+        if (!accepts(consumers_[id], copy, arrived_s))
             continue;
         rotate(destination, i);
         if (consumers_[id].kind == ConsumerKind::Demand)
@@ -403,14 +444,14 @@ bool Simulation::dispatch_queue(const Copy& copy, BrokerIndex broker)
 void Simulation::dispatch_pending(BrokerIndex broker, DestinationIndex destination_index)
 {
     auto& pending = brokers_[broker].destinations[destination_index].pending;
-    std::deque<Copy> still_waiting;
+    std::deque<PendingCopy> still_waiting;
     while (!pending.empty()) {
-        const Copy copy = pending.front();
+        const PendingCopy waiting = pending.front();
         pending.pop_front();
-        if (dispatch_queue(copy, broker))
-            emit(event_for(model::TraceKind::Unqueued, copy, broker));
+        if (dispatch_queue(waiting.copy, broker, waiting.since_s))
+            emit(event_for(model::TraceKind::Unqueued, waiting.copy, broker));
         else
-            still_waiting.push_back(copy);
+            still_waiting.push_back(waiting);
     }
     brokers_[broker].destinations[destination_index].pending = std::move(still_waiting);
 }

@@ -107,8 +107,8 @@ void Simulation::broker_down(BrokerIndex index, bool silently)
 
     // Everything it held is gone; its consumers vanish without advisories.
     for (auto& [destination, state] : broker.destinations) {
-        for (const auto& copy : state.pending)
-            lose_copy(copy, index, model::DropReason::BrokerDown);
+        for (const auto& pending : state.pending)
+            lose_copy(pending.copy, index, model::DropReason::BrokerDown);
         for (const auto id : state.consumers)
             consumers_[id].active = false;
     }

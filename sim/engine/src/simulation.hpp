@@ -127,10 +127,17 @@ struct Consumer
     std::unordered_set<MessageIndex> audited;
 };
 
+// A queue copy waiting at a broker for a consumer, since it arrived there.
+struct PendingCopy
+{
+    Copy copy;
+    double since_s = 0;
+};
+
 struct BrokerDestination
 {
     std::vector<ConsumerIndex> consumers;  // queues: priority order, rotation within a band
-    std::deque<Copy> pending;              // queue copies waiting for a consumer
+    std::deque<PendingCopy> pending;       // queue copies waiting for a consumer
 };
 
 struct BrokerState
@@ -298,15 +305,18 @@ private:
     bool permissible(const model::Connector& config, DestinationIndex destination) const;
     bool audit_enabled(BrokerIndex broker, DestinationIndex destination) const;
     const model::PolicyEntry* policy_for(BrokerIndex broker, DestinationIndex destination) const;
+    bool may_replay(const Consumer& demand, const Copy& copy, double arrived_s) const;
+    bool replay_delayed(BrokerIndex broker, DestinationIndex destination) const;
     void arrive(const Copy& copy, BrokerIndex broker);
     // MCollective's expires stamp, msgtime + ttl + 10 s in the sender's clock (kept out of
     // Message: there is one per reply); plain messages never expire.
     double expires_s(const Message& message) const;
     void dispatch_arrived(const Copy& copy, BrokerIndex broker);
     void dispatch_topic(const Copy& copy, BrokerIndex broker);
-    bool dispatch_queue(const Copy& copy, BrokerIndex broker);
+    // arrived_s: when the copy reached this broker (a replay waits for its delay from then).
+    bool dispatch_queue(const Copy& copy, BrokerIndex broker, double arrived_s);
     void dispatch_pending(BrokerIndex broker, DestinationIndex destination);
-    bool accepts(const Consumer& consumer, const Copy& copy) const;
+    bool accepts(const Consumer& consumer, const Copy& copy, double arrived_s) const;
     void forward(const Copy& copy, const Consumer& demand);
     void hand_to_local(const Copy& copy, ConsumerIndex consumer_id);
     void rotate(BrokerDestination& destination, std::size_t position);

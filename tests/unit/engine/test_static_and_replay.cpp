@@ -1,7 +1,8 @@
-// Bridge behaviour beyond demand that follows consumers: the standing demand of
-// staticallyIncludedDestinations. Expected counts are ActiveMQ 5.17's
-// (DemandForwardingBridgeSupport, ConduitBridge), and the oracle's static_* cases reproduce
-// several of them on real brokers.
+// Two bridge behaviours beyond demand that follows consumers: the standing demand of
+// staticallyIncludedDestinations, and replayWhenNoConsumers, which lets a queue message go back
+// along its path. Expected counts are ActiveMQ 5.17's (DemandForwardingBridgeSupport,
+// ConduitBridge, ConditionalNetworkBridgeFilterFactory), and the oracle's static_* and replay_*
+// cases reproduce several of them on real brokers.
 #include "run_child.hpp"
 
 #include <doctest/doctest.h>
@@ -28,6 +29,22 @@ std::string line(const std::string& attributes, const std::string& body)
            attributes + "}\n" + body;
 }
 
+// a <-> b, one duplex connector; both brokers carry the queue policy `policy`.
+std::string pair_with_policy(const std::string& policy, const std::string& body)
+{
+    const std::string policies = policy.empty() ? "" : ", policies: [{queue: '>'" + policy + "}]";
+    return "name: t\ndatacenters: [a, b]\nbrokers:\n"
+           "  - {name: a, datacenter: a" +
+           policies +
+           "}\n"
+           "  - {name: b, datacenter: b" +
+           policies +
+           "}\n"
+           "links:\n  - {between: [a, b], latency_ms: 1, bandwidth_mbps: 1000}\n"
+           "connectors:\n  - {on: a, to: b, duplex: true}\n" +
+           body;
+}
+
 std::map<std::string, int> received(const nlohmann::json& report)
 {
     std::map<std::string, int> counts;
@@ -51,6 +68,17 @@ const std::string ten_on_q =
     "producers:\n  - {name: p, broker: a, destination: 'queue:q', count: 10, at_s: 2}\n";
 const std::string ten_on_t =
     "producers:\n  - {name: p, broker: a, destination: 'topic:t', count: 10, at_s: 2}\n";
+
+// b's consumer only takes messages for x, so a's conduit demand strands messages for y on b;
+// cA subscribes on a only after they have crossed.
+const std::string stranded_then_consumer_on_a =
+    "consumers:\n"
+    "  - {name: cB, broker: b, destination: 'queue:q', selector: \"mc_identity = 'x'\", "
+    "at_s: 0}\n"
+    "  - {name: cA, broker: a, destination: 'queue:q', at_s: 3}\n"
+    "producers:\n"
+    "  - {name: p, broker: a, destination: 'queue:q', count: 5, at_s: 1, "
+    "headers: {mc_identity: y}}\n";
 
 } // namespace
 
@@ -133,4 +161,44 @@ TEST_CASE("the static demand is back as soon as the bridge reconnects")
              "faults:\n  - {at_s: 1, link_down: [a, b]}\n  - {at_s: 40, link_up: [a, b]}\n"
              "producers:\n  - {name: p, broker: a, destination: 'queue:q', count: 5, at_s: 50}\n"));
     CHECK(left_on(report) == std::map<std::string, int>{{"b", 5}});
+}
+
+TEST_CASE("without replay a queue message stranded on b stays there")
+{
+    const auto report = run_scenario_text(pair_with_policy("", stranded_then_consumer_on_a));
+    CHECK(received(report) == std::map<std::string, int>{{"cA", 0}, {"cB", 0}});
+    CHECK(left_on(report) == std::map<std::string, int>{{"b", 5}});
+}
+
+TEST_CASE("replay is blocked by any consumer of b's own unless the filter is selector aware")
+{
+    const auto report = run_scenario_text(
+        pair_with_policy(", replayWhenNoConsumers: true", stranded_then_consumer_on_a));
+    CHECK(received(report) == std::map<std::string, int>{{"cA", 0}, {"cB", 0}});
+    CHECK(left_on(report) == std::map<std::string, int>{{"b", 5}});
+}
+
+TEST_CASE("selector-aware replay sends stranded messages back to a's new consumer")
+{
+    const auto report = run_scenario_text(pair_with_policy(
+        ", replayWhenNoConsumers: true, selectorAware: true", stranded_then_consumer_on_a));
+    CHECK(received(report) == std::map<std::string, int>{{"cA", 5}, {"cB", 0}});
+    CHECK(left_on(report).empty());
+    CHECK(report["links"][0]["messages_ab"] == 5);
+    CHECK(report["links"][0]["messages_ba"] == 5);
+}
+
+TEST_CASE("a replay delay is only noticed when the queue next dispatches")
+{
+    // cA's demand reaches b at 3 s, 2 s after the messages: too early for a 5 s delay, and no
+    // timer retries. p2's message arrives at b at 9 s and wakes the queue: the five go back;
+    // p2's own message has only just arrived and stays.
+    const auto report = run_scenario_text(
+        pair_with_policy(", replayWhenNoConsumers: true, selectorAware: true, replayDelay: 5000",
+                         stranded_then_consumer_on_a +
+                             "  - {name: p2, broker: a, destination: 'queue:q', count: 1, at_s: 9, "
+                             "headers: {mc_identity: y}}\n"));
+    CHECK(received(report) == std::map<std::string, int>{{"cA", 5}, {"cB", 0}});
+    CHECK(left_on(report) == std::map<std::string, int>{{"b", 1}});
+    CHECK(report["messages"][5]["left_on"][0] == "b");
 }
