@@ -333,6 +333,13 @@ bool Simulation::replay_delayed(BrokerIndex broker, DestinationIndex destination
 void Simulation::arrive(const Copy& copy, BrokerIndex broker)
 {
     auto& state = brokers_[broker];
+    const auto& path = copy.path;
+    if (!state.up && path.size() > 0 &&
+        !destinations_[messages_[copy.message].destination].is_topic() &&
+        brokers_[path[path.size() - 1]].up) {
+        give_back(copy);  // on the wire when its broker crashed: never confirmed
+        return;
+    }
     auto arrival = event_for(model::TraceKind::Arrive, copy, broker);
     arrival.bytes = copy.wire_bytes;
 

@@ -362,11 +362,8 @@ void Simulation::run()
     const auto arrived = [this](double at_s, std::uint64_t item, bool lost) {
         const bool advisory = (item & kAdvisoryItem) != 0;
         if (lost) {
-            if (!advisory) {
-                const auto copy = take_copy(static_cast<std::uint32_t>(item & 0xffffffffu));
-                lose_copy(copy, copy.path[copy.path.size() - 1],
-                          model::DropReason::LostInFlight);
-            }
+            if (!advisory)
+                give_back(take_copy(static_cast<std::uint32_t>(item & 0xffffffffu)));
             return;
         }
         if (advisory)

@@ -355,6 +355,7 @@ private:
     void try_node_reconnect(int group);
     void subscribe_group(int group);
     void lose_copy(const Copy& copy, BrokerIndex broker, model::DropReason reason);
+    void give_back(const Copy& sent);
     bool connection_up(int bridge) const { return connections_[bridges_[bridge].connection].up; }
     // The stream a bridge forwards messages on, and the one its remote's advisories come back
     // on: the two directions of its connection.
