@@ -61,6 +61,21 @@ def _dest_list(tag, entries, indent):
     return out
 
 
+def _policy_entry(policy):
+    """A <policyEntry>; a 'networkBridgeFilterFactory' key holds the attributes of a
+    <conditionalNetworkBridgeFilterFactory> inside it."""
+    attrs = {k: v for k, v in policy.items() if k != "networkBridgeFilterFactory"}
+    head = "          <policyEntry %s" % _attrs(attrs, ("topic", "queue"))
+    factory = policy.get("networkBridgeFilterFactory")
+    if not factory:
+        return [head + "/>"]
+    return [head + ">",
+            "            <networkBridgeFilterFactory>",
+            "              <conditionalNetworkBridgeFilterFactory %s/>" % _attrs(factory),
+            "            </networkBridgeFilterFactory>",
+            "          </policyEntry>"]
+
+
 def broker_xml(case, broker_name, case_names=None):
     """The activemq.xml text for one broker of a case."""
     ports = {b["name"]: b for b in case["brokers"]}
@@ -78,7 +93,7 @@ def broker_xml(case, broker_name, case_names=None):
         for p in policies:
             if ("topic" in p) == ("queue" in p):
                 raise ValueError("policy entry needs exactly one of topic/queue: %r" % (p,))
-            lines.append("          <policyEntry %s/>" % _attrs(p, ("topic", "queue")))
+            lines += _policy_entry(p)
         lines += ["        </policyEntries>", "      </policyMap>", "    </destinationPolicy>"]
 
     mine = [k for k in case["connectors"] if k["on"] == broker_name]

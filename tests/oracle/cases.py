@@ -11,7 +11,9 @@ from the case.json that run_oracle.py writes next to the broker XML files):
                   keys other than on/to/excludedDestinations are copied verbatim as
                   <networkConnector> attributes (ActiveMQ's own attribute names);
                   excludedDestinations entries are "queue:PATTERN" or "topic:PATTERN"
-    policies      [{topic|queue: PATTERN, other policyEntry attributes}]  on every broker
+    policies      [{topic|queue: PATTERN, other policyEntry attributes}]  on every broker;
+                  a networkBridgeFilterFactory key holds the attributes of a
+                  <conditionalNetworkBridgeFilterFactory> inside the entry
     consumers     [{name, broker, dest, selector?, reply?}]
                   dest is a STOMP destination (/topic/x, /queue/y); reply=True makes the
                   consumer answer every message on the message's reply-to destination
@@ -357,6 +359,93 @@ CASES.append(case(
      {"name": "cB", "broker": "B", "dest": queue("both_ends_duplex_queue")}],
     [{"broker": "A", "dest": queue("both_ends_duplex_queue"), "count": 20}],
     None))
+
+# Statically included destinations: standing demand -----------------------------------------
+# Every case of a topology uses destinations named oracle.<case>.static, so one pattern per
+# type covers them all and the cases share their brokers.
+STATIC_INCLUDES = ["queue:oracle.*.static", "topic:oracle.*.static"]
+
+
+def static_line(conduit=True):
+    # A -> B -> C, plain connectors, networkTTL 1, both statically including the case's queue
+    # and topic.
+    return {"brokers": brokers("A", "B", "C"),
+            "connectors": [conn("A", "B", duplex=False, networkTTL=1,
+                                conduitSubscriptions=conduit,
+                                staticallyIncludedDestinations=STATIC_INCLUDES),
+                           conn("B", "C", duplex=False, networkTTL=1,
+                                conduitSubscriptions=conduit,
+                                staticallyIncludedDestinations=STATIC_INCLUDES)],
+            "policies": []}
+
+
+def static_queue(name):
+    return queue(name, "static")
+
+
+def static_topic(name):
+    return "/topic/oracle.%s.static" % name
+
+
+CASES.append(case(
+    "static_queue_no_consumer", "line A->B->C, TTL 1, queue statically included: with no "
+    "consumer anywhere, 10 messages on A cross to B and wait there (TTL 1 stops them at B)",
+    static_line(),
+    [], [{"broker": "A", "dest": static_queue("static_queue_no_consumer"), "count": N}],
+    None))
+CASES.append(case(
+    "static_queue_local_consumer", "line A->B->C, queue statically included: the static "
+    "demand on A predates A's own consumer, so the two alternate from m1 (to B) on",
+    static_line(),
+    [{"name": "cA", "broker": "A", "dest": static_queue("static_queue_local_consumer")}],
+    [{"broker": "A", "dest": static_queue("static_queue_local_consumer"), "count": N}],
+    None))
+CASES.append(case(
+    "static_topic_remote_consumer", "line A->B->C, topic statically included, conduit on: "
+    "B's consumer joins the static demand on A, so it gets each message once",
+    static_line(),
+    [{"name": "cB", "broker": "B", "dest": static_topic("static_topic_remote_consumer")}],
+    [{"broker": "A", "dest": static_topic("static_topic_remote_consumer"), "count": N}],
+    None))
+CASES.append(case(
+    "static_topic_remote_consumer_noconduit", "as static_topic_remote_consumer with conduit "
+    "off: the static and the dynamic demand both forward, so B's consumer gets 2 copies",
+    static_line(False),
+    [{"name": "cB", "broker": "B",
+      "dest": static_topic("static_topic_remote_consumer_noconduit")}],
+    [{"broker": "A", "dest": static_topic("static_topic_remote_consumer_noconduit"),
+      "count": N}],
+    None))
+CASES.append(case(
+    "static_queue_remote_consumer_noconduit", "line A->B->C, conduit off, queue statically "
+    "included: static and dynamic demand on A alternate, and both reach B's consumer",
+    static_line(False),
+    [{"name": "cB", "broker": "B",
+      "dest": static_queue("static_queue_remote_consumer_noconduit")}],
+    [{"broker": "A", "dest": static_queue("static_queue_remote_consumer_noconduit"),
+      "count": N}],
+    None))
+
+
+# replayWhenNoConsumers: a queue message may go back where it came from ----------------------
+def replay_pair(selector_aware):
+    topo = pair(True)
+    factory = {"replayWhenNoConsumers": True}
+    if selector_aware:
+        factory["selectorAware"] = True
+    topo["policies"] = [{"queue": ">", "networkBridgeFilterFactory": factory}]
+    return topo
+
+
+REMOTE_FIRST = [("n3", "B"), ("n4", "B"), ("n1", "A"), ("n2", "A")]
+CASES.append(sel_case(
+    "replay_selector_aware", "pair_sel4_local_remote_first_conduit with "
+    "replayWhenNoConsumers and selectorAware: m1, misrouted to B, goes back to A and n1",
+    replay_pair(True), REMOTE_FIRST, "A", IDS4, None))
+CASES.append(sel_case(
+    "replay_not_selector_aware", "as replay_selector_aware without selectorAware: B's own "
+    "consumers (selectors for n3, n4) block the replay and m1 stays on B",
+    replay_pair(False), REMOTE_FIRST, "A", IDS4, None))
 
 
 def by_name():

@@ -59,7 +59,8 @@ def scenario_yaml(case, case_dir):
         lines.append("  - %s" % yaml_value({"between": [a, b], "latency_ms": 1,
                                              "bandwidth_mbps": 1000, "transport": "tcp"}))
 
-    lines.append("consumers:")
+    if case["consumers"]:
+        lines.append("consumers:")
     for i, c in enumerate(case["consumers"]):
         entry = {"name": c["name"], "broker": c["broker"],
                  "destination": destination(c["dest"]),

@@ -1,6 +1,7 @@
 // ActiveMQ 5.17's network of brokers: consumer advisories, demand subscriptions (conduit or
-// not, with TTL and brokerPath checks, duplicate suppression and priorities), topic and queue
-// dispatch, and forwarding over bridges.
+// not, with TTL and brokerPath checks, duplicate suppression and priorities), the standing
+// demand of statically included destinations, topic and queue dispatch, replay of queue
+// messages back along their path, and forwarding over bridges.
 #include "simulation.hpp"
 
 #include <algorithm>
@@ -24,22 +25,35 @@ DestinationIndex Simulation::intern(model::DestinationType type, const std::stri
 {
     const auto [it, inserted] = destination_ids_.try_emplace(
         {type, name}, static_cast<DestinationIndex>(destinations_.size()));
-    if (inserted)
-        destinations_.push_back({type, name});
-    return it->second;
+    if (!inserted)
+        return it->second;
+    destinations_.push_back({type, name});
+
+    // A statically included wildcard also covers destinations that appear later.
+    const auto index = it->second;
+    for (const int bridge : static_bridges_)
+        add_static_demand(bridge, index);
+    return index;
+}
+
+const model::PolicyEntry* Simulation::policy_for(BrokerIndex broker,
+                                                 DestinationIndex destination) const
+{
+    const auto& dest = destinations_[destination];
+    for (const auto& policy : brokers_[broker].policies)
+        if (policy.destination.matches(dest))
+            return &policy;
+    return nullptr;
 }
 
 bool Simulation::audit_enabled(BrokerIndex broker, DestinationIndex destination) const
 {
     // A subscription's duplicate audit is off unless a topic policy entry matches; the entry's
     // enableAudit then defaults to true.
-    const auto& dest = destinations_[destination];
-    if (!dest.is_topic())
+    if (!destinations_[destination].is_topic())
         return false;
-    for (const auto& policy : brokers_[broker].policies)
-        if (policy.destination.matches(dest))
-            return policy.enable_audit;
-    return false;
+    const auto* policy = policy_for(broker, destination);
+    return policy != nullptr && policy->enable_audit;
 }
 
 ConsumerIndex Simulation::add_consumer(Consumer consumer)
@@ -142,7 +156,7 @@ void Simulation::add_demand(int bridge_index, ConsumerIndex remote_id)
             if (!candidate.active || candidate.bridge != bridge_index ||
                 candidate.destination != remote.destination)
                 continue;
-            if (!(topic || !candidate.remote_is_network))
+            if (!(candidate.statically_included || topic || !candidate.remote_is_network))
                 continue;
             candidate.remote_consumers.insert(remote_id);
             candidate.network_consumer_ids.insert(remote.network_consumer_ids.begin(),
@@ -200,9 +214,55 @@ void Simulation::remove_demand(int bridge_index, ConsumerIndex remote_id)
         if (!demand.active || demand.bridge != bridge_index ||
             demand.remote_consumers.erase(remote_id) == 0)
             continue;
-        if (demand.remote_consumers.empty())
+        if (demand.remote_consumers.empty() && !demand.statically_included)
             remove_consumer(id);
     }
+}
+
+// ActiveMQ's setupStaticDestinations: once a bridge is up, it subscribes on its local broker,
+// on behalf of the remote broker, to each statically included destination, so their messages
+// cross whether or not anything consumes them on the far side (queue messages wait there,
+// topic messages without a subscriber are dropped there).
+void Simulation::add_static_demand(int bridge_index)
+{
+    for (const auto& filter : bridges_[bridge_index].config->statically_included_destinations)
+        if (filter.pattern.find_first_of("*>") == std::string::npos)
+            intern(filter.type, filter.pattern);
+    for (DestinationIndex destination = 0; destination < destinations_.size(); ++destination)
+        add_static_demand(bridge_index, destination);
+}
+
+void Simulation::add_static_demand(int bridge_index, DestinationIndex destination)
+{
+    const auto& bridge = bridges_[bridge_index];
+    const auto& config = *bridge.config;
+    if (!connection_up(bridge_index) || !brokers_[bridge.local].up)
+        return;
+    const auto& dest = destinations_[destination];
+    const auto& statics = config.statically_included_destinations;
+    if (std::none_of(statics.begin(), statics.end(),
+                     [&](const auto& filter) { return filter.matches(dest); }) ||
+        !permissible(config, destination))
+        return;
+
+    // One standing subscription per destination and bridge, however many patterns match.
+    for (const auto id : brokers_[bridge.local].destinations[destination].consumers)
+        if (consumers_[id].bridge == bridge_index && consumers_[id].statically_included)
+            return;
+
+    // Its ConsumerInfo names the remote broker as the path: one hop, so the bridge's TTLs,
+    // the loop guard and the priority decrease treat it like a consumer on the remote itself.
+    Consumer demand;
+    demand.kind = ConsumerKind::Demand;
+    demand.broker = bridge.local;
+    demand.destination = destination;
+    demand.path = BrokerPath{}.plus(bridge.remote);
+    demand.bridge = bridge_index;
+    demand.remote_is_network = true;
+    demand.statically_included = true;
+    if (config.decrease_network_consumer_priority)
+        demand.priority = config.consumer_priority_base;
+    add_consumer(std::move(demand));
 }
 
 double Simulation::expires_s(const Message& message) const
@@ -213,7 +273,7 @@ double Simulation::expires_s(const Message& message) const
     return message.msgtime_s + requests_[message.request].spec->ttl_s + kExpirySlack_s;
 }
 
-bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
+bool Simulation::accepts(const Consumer& consumer, const Copy& copy, double arrived_s) const
 {
     if (consumer.selector.kind == Selector::Kind::Headers &&
         !headers_match(scenario_.consumers[consumer.selector.plain].selector,
@@ -227,18 +287,59 @@ bool Simulation::accepts(const Consumer& consumer, const Copy& copy) const
     }
     if (consumer.kind != ConsumerKind::Demand)
         return true;
-    // The bridge's NetworkBridgeFilter: never back to a broker on the path, and at most
-    // messageTTL hops from the origin.
+    // The bridge's NetworkBridgeFilter: never back to a broker on the path unless the queue
+    // replays, and at most messageTTL hops from the origin. A path that cannot grow any more
+    // (a message replayed back and forth) ends here.
     const auto& bridge = bridges_[consumer.bridge];
-    if (copy.path.contains(bridge.remote))
+    if (copy.path.size() == BrokerPath::kCapacity)
         return false;
+    if (copy.path.contains(bridge.remote))
+        return may_replay(consumer, copy, arrived_s);
     const int message_ttl = bridge.config->message_ttl;
     return message_ttl == -1 || static_cast<int>(copy.path.size()) < message_ttl;
+}
+
+// ActiveMQ's ConditionalNetworkBridgeFilter with replayWhenNoConsumers: a queue message may go
+// back towards a broker it has passed when no consumer of this broker's own (any, or with
+// selectorAware one that accepts it) is on the queue and it arrived more than replayDelay
+// ago. The messageTTL is not checked for such a replay.
+bool Simulation::may_replay(const Consumer& demand, const Copy& copy, double arrived_s) const
+{
+    const auto destination = messages_[copy.message].destination;
+    if (destinations_[destination].is_topic())
+        return false;
+    const auto* policy = policy_for(demand.broker, destination);
+    if (policy == nullptr || !policy->replay_when_no_consumers)
+        return false;
+
+    const auto& here = brokers_[demand.broker].destinations;
+    if (const auto found = here.find(destination); found != here.end())
+        for (const auto id : found->second.consumers) {
+            const auto& consumer = consumers_[id];
+            if (consumer.kind == ConsumerKind::Demand)
+                continue;
+            if (!policy->selector_aware || accepts(consumer, copy, arrived_s))
+                return false;
+        }
+    return policy->replay_delay_s == 0 || arrived_s + policy->replay_delay_s < now_s_;
+}
+
+bool Simulation::replay_delayed(BrokerIndex broker, DestinationIndex destination) const
+{
+    const auto* policy = policy_for(broker, destination);
+    return policy != nullptr && policy->replay_when_no_consumers && policy->replay_delay_s > 0;
 }
 
 void Simulation::arrive(const Copy& copy, BrokerIndex broker)
 {
     auto& state = brokers_[broker];
+    const auto& path = copy.path;
+    if (!state.up && path.size() > 0 &&
+        !destinations_[messages_[copy.message].destination].is_topic() &&
+        brokers_[path[path.size() - 1]].up) {
+        give_back(copy);  // on the wire when its broker crashed: never confirmed
+        return;
+    }
     auto arrival = event_for(model::TraceKind::Arrive, copy, broker);
     arrival.bytes = copy.wire_bytes;
 
@@ -275,8 +376,15 @@ void Simulation::dispatch_arrived(const Copy& copy, BrokerIndex broker)
     }
     if (destinations_[message.destination].is_topic()) {
         dispatch_topic(copy, broker);
-    } else if (!dispatch_queue(copy, broker)) {
-        brokers_[broker].destinations[message.destination].pending.push_back(copy);
+        return;
+    }
+
+    // The queue tries its waiting messages again whenever one arrives; only a replay that
+    // waits out its delay can have become possible since the last try. No timer wakes it.
+    if (replay_delayed(broker, message.destination))
+        dispatch_pending(broker, message.destination);
+    if (!dispatch_queue(copy, broker, now_s_)) {
+        brokers_[broker].destinations[message.destination].pending.push_back({copy, now_s_});
         hold(copy, broker);
         emit(event_for(model::TraceKind::Pending, copy, broker));
     }
@@ -290,7 +398,7 @@ void Simulation::dispatch_topic(const Copy& copy, BrokerIndex broker)
     int audited = 0;
     for (const auto id : list) {
         auto& consumer = consumers_[id];
-        if (!accepts(consumer, copy))
+        if (!accepts(consumer, copy, now_s_))
             continue;
         if (consumer.audit && !consumer.audited.insert(copy.message).second) {
             ++audited;
@@ -325,13 +433,13 @@ void Simulation::rotate(BrokerDestination& destination, std::size_t position)
                 list.begin() + static_cast<std::ptrdiff_t>(band_end));
 }
 
-bool Simulation::dispatch_queue(const Copy& copy, BrokerIndex broker)
+bool Simulation::dispatch_queue(const Copy& copy, BrokerIndex broker, double arrived_s)
 {
     const auto destination_index = messages_[copy.message].destination;
     auto& destination = brokers_[broker].destinations[destination_index];
     for (std::size_t i = 0; i < destination.consumers.size(); ++i) {
         const auto id = destination.consumers[i];
-        if (!accepts(consumers_[id], copy))
+        if (!accepts(consumers_[id], copy, arrived_s))
             continue;
         rotate(destination, i);
         if (consumers_[id].kind == ConsumerKind::Demand)
@@ -346,15 +454,15 @@ bool Simulation::dispatch_queue(const Copy& copy, BrokerIndex broker)
 void Simulation::dispatch_pending(BrokerIndex broker, DestinationIndex destination_index)
 {
     auto& pending = brokers_[broker].destinations[destination_index].pending;
-    std::deque<Copy> still_waiting;
+    std::deque<PendingCopy> still_waiting;
     while (!pending.empty()) {
-        const Copy copy = pending.front();
+        const PendingCopy waiting = pending.front();
         pending.pop_front();
-        if (dispatch_queue(copy, broker)) {
-            emit(event_for(model::TraceKind::Unqueued, copy, broker));
-            release(copy, broker);
+        if (dispatch_queue(waiting.copy, broker, waiting.since_s)) {
+            emit(event_for(model::TraceKind::Unqueued, waiting.copy, broker));
+            release(waiting.copy, broker);
         } else {
-            still_waiting.push_back(copy);
+            still_waiting.push_back(waiting);
         }
     }
     brokers_[broker].destinations[destination_index].pending = std::move(still_waiting);

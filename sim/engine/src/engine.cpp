@@ -93,6 +93,9 @@ void Simulation::build_bridges()
         if (connector.duplex)
             add_bridge(to, on, true);  // built by the remote from this connector's settings
     }
+    for (std::size_t b = 0; b < bridges_.size(); ++b)
+        if (!bridges_[b].config->statically_included_destinations.empty())
+            static_bridges_.push_back(static_cast<int>(b));
 }
 
 void Simulation::subscribe_nodes()
@@ -310,6 +313,10 @@ void Simulation::process(const LocalEvent& event)
 
 void Simulation::run()
 {
+    // The bridges are up from the start, and their static subscriptions come first.
+    for (const int bridge : static_bridges_)
+        add_static_demand(bridge);
+
     for (std::size_t i = 0; i < scenario_.requests.size(); ++i) {
         const auto& spec = scenario_.requests[i];
         const auto* client = scenario_.find_client(spec.client);
@@ -365,11 +372,8 @@ void Simulation::run()
     const auto arrived = [this](double at_s, int stream, std::uint64_t item, bool lost) {
         const bool advisory = (item & kAdvisoryItem) != 0;
         if (lost) {
-            if (!advisory) {
-                const auto copy = take_copy(static_cast<std::uint32_t>(item & 0xffffffffu));
-                lose_copy(copy, copy.path[copy.path.size() - 1],
-                          model::DropReason::LostInFlight);
-            }
+            if (!advisory)
+                give_back(take_copy(static_cast<std::uint32_t>(item & 0xffffffffu)));
             return;
         }
         if (advisory)
@@ -385,7 +389,7 @@ void Simulation::run()
     // What is still waiting on a queue at the end is stranded there.
     for (BrokerIndex b = 0; b < brokers_.size(); ++b)
         for (auto& [destination, state] : brokers_[b].destinations)
-            for (const auto& copy : state.pending) {
+            for (const auto& [copy, since_s] : state.pending) {
                 auto event = event_for(model::TraceKind::Drop, copy, b);
                 event.reason = model::DropReason::Stranded;
                 emit(event);

@@ -14,6 +14,9 @@
 // A link that goes down silences the connections routed over it: TCP holds what is sent, and
 // only after OpenWire's inactivity timeout (30 s) is the connection declared dead. A link that
 // comes back before then resumes as if nothing happened.
+//
+// When a connection is lost, the queue messages its bridges had sent but the remote broker had
+// not confirmed go back to their queue on the forwarding broker; topic messages are lost.
 #include "simulation.hpp"
 
 #include <algorithm>
@@ -107,9 +110,9 @@ void Simulation::broker_down(BrokerIndex index, bool silently)
 
     // Everything it held is gone; its consumers vanish without advisories.
     for (auto& [destination, state] : broker.destinations) {
-        for (const auto& copy : state.pending) {
-            lose_copy(copy, index, model::DropReason::BrokerDown);
-            release(copy, index);
+        for (const auto& pending : state.pending) {
+            lose_copy(pending.copy, index, model::DropReason::BrokerDown);
+            release(pending.copy, index);
         }
         for (const auto id : state.consumers)
             consumers_[id].active = false;
@@ -195,15 +198,14 @@ void Simulation::lose_connection(int index)
     event.count = static_cast<std::uint32_t>(index);  // connections follow the connectors
     emit(event);
 
-    // What was queued on the connection is lost with it; what is in flight arrives lost.
+    // What was queued on the connection never reached the far side; what is in flight
+    // arrives lost, and is given back then.
+    std::vector<Copy> unconfirmed;
     for (const int stream : {connection.stream_out, connection.stream_back}) {
         wan_->pause(stream, false);
         for (const auto item : wan_->reset(stream))
-            if ((item & kAdvisoryItem) == 0) {
-                const auto copy = take_copy(static_cast<std::uint32_t>(item & 0xffffffffu));
-                lose_copy(copy, copy.path[copy.path.size() - 1],
-                          model::DropReason::LostInFlight);
-            }
+            if ((item & kAdvisoryItem) == 0)
+                unconfirmed.push_back(take_copy(static_cast<std::uint32_t>(item & 0xffffffffu)));
     }
 
     // The bridges' demand subscriptions go, and advisories tell the rest of the network.
@@ -212,7 +214,29 @@ void Simulation::lose_connection(int index)
             if (consumers_[id].active && consumers_[id].bridge == bridge)
                 remove_consumer(id);
 
+    for (const auto& copy : unconfirmed)
+        give_back(copy);
     schedule_reconnect(index);
+}
+
+// A copy a bridge sent that the remote broker never confirmed. With alwaysSyncSend, ActiveMQ's
+// default, the forwarding broker acknowledges a message only when the remote's response comes
+// back, so once the connection is gone a queue copy is redelivered there to another consumer
+// (or waits for one); a topic copy is lost, and so is any copy whose forwarding broker has
+// crashed. The copy shows as arriving back at that broker.
+void Simulation::give_back(const Copy& sent)
+{
+    const auto source = sent.path[sent.path.size() - 1];
+    if (destinations_[messages_[sent.message].destination].is_topic() || !brokers_[source].up) {
+        lose_copy(sent, source, model::DropReason::LostInFlight);
+        return;
+    }
+    emit(event_for(model::TraceKind::Arrive, sent, source));
+
+    Copy copy{sent.message, {}, sent.wire_bytes};
+    for (std::size_t i = 0; i + 1 < sent.path.size(); ++i)
+        copy.path = copy.path.plus(sent.path[i]);
+    dispatch_arrived(copy, source);
 }
 
 void Simulation::schedule_reconnect(int index)
@@ -252,7 +276,11 @@ void Simulation::establish(int index)
     event.count = static_cast<std::uint32_t>(index);
     emit(event);
 
-    // Each side learns the other's current consumers, as a new advisory subscriber does.
+    // The static subscriptions are back at once; each side learns the other's current
+    // consumers, as a new advisory subscriber does.
+    for (const int bridge_index : connection.bridges)
+        if (!bridges_[bridge_index].config->statically_included_destinations.empty())
+            add_static_demand(bridge_index);
     for (const int bridge_index : connection.bridges) {
         const auto& bridge = bridges_[bridge_index];
         for (auto& [destination, state] : brokers_[bridge.remote].destinations)

@@ -19,15 +19,6 @@
 
 namespace brokersim::engine {
 
-const model::PolicyEntry* Simulation::policy_for(BrokerIndex broker,
-                                                 DestinationIndex destination) const
-{
-    for (const auto& policy : brokers_[broker].policies)
-        if (policy.destination.matches(destinations_[destination]))
-            return &policy;
-    return nullptr;
-}
-
 bool Simulation::memory_full(BrokerIndex broker, DestinationIndex destination) const
 {
     const auto& state = brokers_[broker];

@@ -115,6 +115,9 @@ struct Consumer
     // Demand subscriptions only.
     int bridge = -1;
     bool remote_is_network = false;
+    // A statically included destination's standing demand: made when the bridge starts, kept
+    // while it is up whatever the remote's consumers do, and joined by them when conduit.
+    bool statically_included = false;
     std::set<ConsumerIndex> remote_consumers;
     // NodeGroup: which group; Client: which request's client; Plain: which consumer.
     int group = -1;
@@ -124,10 +127,17 @@ struct Consumer
     std::unordered_set<MessageIndex> audited;
 };
 
+// A queue copy waiting at a broker for a consumer, since it arrived there.
+struct PendingCopy
+{
+    Copy copy;
+    double since_s = 0;
+};
+
 struct BrokerDestination
 {
     std::vector<ConsumerIndex> consumers;  // queues: priority order, rotation within a band
-    std::deque<Copy> pending;              // queue copies waiting for a consumer
+    std::deque<PendingCopy> pending;       // queue copies waiting for a consumer
 };
 
 // A plain producer's send held by producer flow control until memory frees.
@@ -312,18 +322,24 @@ private:
     void announce(ConsumerIndex id, bool added);
     void on_advisory(const Advisory& advisory);
     void add_demand(int bridge_index, ConsumerIndex remote_id);
+    void add_static_demand(int bridge_index);
+    void add_static_demand(int bridge_index, DestinationIndex destination);
     void remove_demand(int bridge_index, ConsumerIndex remote_id);
     bool permissible(const model::Connector& config, DestinationIndex destination) const;
     bool audit_enabled(BrokerIndex broker, DestinationIndex destination) const;
+    const model::PolicyEntry* policy_for(BrokerIndex broker, DestinationIndex destination) const;
+    bool may_replay(const Consumer& demand, const Copy& copy, double arrived_s) const;
+    bool replay_delayed(BrokerIndex broker, DestinationIndex destination) const;
     void arrive(const Copy& copy, BrokerIndex broker);
     // MCollective's expires stamp, msgtime + ttl + 10 s in the sender's clock (kept out of
     // Message: there is one per reply); plain messages never expire.
     double expires_s(const Message& message) const;
     void dispatch_arrived(const Copy& copy, BrokerIndex broker);
     void dispatch_topic(const Copy& copy, BrokerIndex broker);
-    bool dispatch_queue(const Copy& copy, BrokerIndex broker);
+    // arrived_s: when the copy reached this broker (a replay waits for its delay from then).
+    bool dispatch_queue(const Copy& copy, BrokerIndex broker, double arrived_s);
     void dispatch_pending(BrokerIndex broker, DestinationIndex destination);
-    bool accepts(const Consumer& consumer, const Copy& copy) const;
+    bool accepts(const Consumer& consumer, const Copy& copy, double arrived_s) const;
     void forward(const Copy& copy, const Consumer& demand);
     void hand_to_local(const Copy& copy, ConsumerIndex consumer_id);
     void rotate(BrokerDestination& destination, std::size_t position);
@@ -362,6 +378,7 @@ private:
     void try_node_reconnect(int group);
     void subscribe_group(int group);
     void lose_copy(const Copy& copy, BrokerIndex broker, model::DropReason reason);
+    void give_back(const Copy& sent);
     bool connection_up(int bridge) const { return connections_[bridges_[bridge].connection].up; }
     // The stream a bridge forwards messages on, and the one its remote's advisories come back
     // on: the two directions of its connection.
@@ -369,7 +386,6 @@ private:
     int advisory_stream(const Bridge& bridge) const;
 
     // Broker memory and producer flow control (memory.cpp)
-    const model::PolicyEntry* policy_for(BrokerIndex broker, DestinationIndex destination) const;
     bool memory_full(BrokerIndex broker, DestinationIndex destination) const;
     void hold(const Copy& copy, BrokerIndex broker);
     void release(const Copy& copy, BrokerIndex broker);
@@ -427,6 +443,7 @@ private:
     std::vector<Connection> connections_;
     std::vector<Bridge> bridges_;
     std::vector<std::vector<int>> bridges_into_;  // per broker: bridges whose remote it is
+    std::vector<int> static_bridges_;  // bridges with staticallyIncludedDestinations
 
     std::vector<Message> messages_;
     std::vector<RequestState> requests_;

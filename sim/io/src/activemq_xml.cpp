@@ -627,6 +627,8 @@ private:
     void read_policy_map(const XmlFile& file, pugi::xml_node element, Broker& broker);
     std::vector<PolicyEntry> read_policy_entry(const XmlFile& file, pugi::xml_node element,
                                                bool is_default);
+    void read_bridge_filter_factory(const XmlFile& file, pugi::xml_node element,
+                                    PolicyEntry& entry);
     void read_network_connectors(const XmlFile& file, pugi::xml_node element,
                                  const std::string& broker);
     void read_network_connector(const XmlFile& file, pugi::xml_node element,
@@ -843,11 +845,18 @@ std::vector<PolicyEntry> Importer::read_policy_entry(const XmlFile& file, pugi::
                          {"topic", "queue", "tempTopic", "tempQueue", "enableAudit",
                           "producerFlowControl", "memoryLimit"},
                          set_.warnings);
-    for (const auto child : child_elements(file, element))
-        warn_unmodelled(file, child);
-
     PolicyEntry entry;
     entry.pos = file.pos(element);
+    SingleChildren once;
+    for (const auto child : child_elements(file, element)) {
+        if (local_name(child) != "networkBridgeFilterFactory") {
+            warn_unmodelled(file, child);
+            continue;
+        }
+        once.check(file, child);
+        read_bridge_filter_factory(file, child, entry);
+    }
+
     attributes.set("enableAudit", entry.enable_audit);
     attributes.set("producerFlowControl", entry.producer_flow_control);
     if (const auto limit = attributes.find("memoryLimit"))
@@ -877,6 +886,9 @@ std::vector<PolicyEntry> Importer::read_policy_entry(const XmlFile& file, pugi::
         file.fail(entry.pos, "<policyEntry> needs a 'topic' or 'queue' attribute");
     }
 
+    if (topic && entry.replay_when_no_consumers)
+        set_.warnings.push_back(Warning{entry.pos, "replayWhenNoConsumers applies to queues "
+                                                   "only; ignored for this topic entry"});
     const auto pattern = topic ? topic : queue;
     const auto text = attributes.text(pattern);
     entry.destination.type = topic ? DestinationType::Topic : DestinationType::Queue;
@@ -889,6 +901,31 @@ std::vector<PolicyEntry> Importer::read_policy_entry(const XmlFile& file, pugi::
         entries.push_back(entry);
     }
     return entries;
+}
+
+// The filter a broker's bridges apply to the entry's destinations. Only the conditional one
+// differs from the default: it can replay queue messages back along their path.
+void Importer::read_bridge_filter_factory(const XmlFile& file, pugi::xml_node element,
+                                          PolicyEntry& entry)
+{
+    const Attributes attributes(file, element, {}, set_.warnings);
+    SingleChildren once;
+    for (const auto child : child_elements(file, element)) {
+        if (local_name(child) != "conditionalNetworkBridgeFilterFactory") {
+            warn_unmodelled(file, child);
+            continue;
+        }
+        once.check(file, child);
+        const Attributes factory(
+            file, child, {"replayWhenNoConsumers", "replayDelay", "selectorAware"}, set_.warnings);
+        for (const auto inner : child_elements(file, child))
+            warn_unmodelled(file, inner);
+        factory.set("replayWhenNoConsumers", entry.replay_when_no_consumers);
+        factory.set("selectorAware", entry.selector_aware);
+        int delay_ms = 0;
+        factory.set("replayDelay", delay_ms, 0);
+        entry.replay_delay_s = delay_ms / 1000.0;
+    }
 }
 
 void Importer::read_network_connectors(const XmlFile& file, pugi::xml_node element,

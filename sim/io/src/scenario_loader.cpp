@@ -102,6 +102,7 @@ private:
     void import_brokers(const Value* brokers_from);
     std::vector<Value> non_empty_list(const Value& value, std::string_view item_label) const;
     void set_bool(const MapReader& map, std::string_view key, bool& target) const;
+    void read_replay(const MapReader& map, PolicyEntry& policy) const;
     void set_int(const MapReader& map, std::string_view key, int& target, std::int64_t min) const;
     double bandwidth_bps(const Value& value) const;
     std::uint64_t memory_limit_bytes(const Value& value) const;
@@ -384,7 +385,8 @@ Broker ScenarioLoader::read_broker(const Value& item)
 PolicyEntry ScenarioLoader::read_policy(const Value& item) const
 {
     const MapReader map(reader_, item, "policy", "policy key",
-                        {"topic", "queue", "enableAudit", "producerFlowControl", "memoryLimit"});
+                        {"topic", "queue", "enableAudit", "producerFlowControl", "memoryLimit",
+                         "replayWhenNoConsumers", "replayDelay", "selectorAware"});
     const auto topic = map.find("topic");
     const auto queue = map.find("queue");
     if (!topic && !queue)
@@ -407,7 +409,32 @@ PolicyEntry ScenarioLoader::read_policy(const Value& item) const
     set_bool(map, "producerFlowControl", policy.producer_flow_control);
     if (const auto limit = map.find("memoryLimit"))
         policy.memory_limit_bytes = policy_memory_limit_bytes(*limit);
+    read_replay(map, policy);
     return policy;
+}
+
+// The conditionalNetworkBridgeFilterFactory's settings, flat in the policy: replay of queue
+// messages back along their path when this broker has no consumer for them.
+void ScenarioLoader::read_replay(const MapReader& map, PolicyEntry& policy) const
+{
+    set_bool(map, "replayWhenNoConsumers", policy.replay_when_no_consumers);
+    set_bool(map, "selectorAware", policy.selector_aware);
+    if (const auto delay = map.find("replayDelay"))
+        policy.replay_delay_s = static_cast<double>(reader_.integer(*delay, 0, int_max)) / 1000;
+
+    for (const std::string_view key : {"replayWhenNoConsumers", "replayDelay", "selectorAware"}) {
+        const auto value = map.find(key);
+        if (!value)
+            continue;
+        if (policy.destination.type == DestinationType::Topic)
+            reader_.fail(*value, fmt::format("'{}' applies to queue policies only; topic "
+                                             "messages are never replayed",
+                                             key));
+        if (!policy.replay_when_no_consumers && key != "replayWhenNoConsumers")
+            reader_.fail(*value, fmt::format("'{}' has no effect without "
+                                             "'replayWhenNoConsumers: true'",
+                                             key));
+    }
 }
 
 Link ScenarioLoader::read_link(const Value& item)

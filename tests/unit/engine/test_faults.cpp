@@ -150,3 +150,61 @@ TEST_CASE("a vanished broker host: bridges give up after 30 s, nodes after two h
     CHECK(report["requests"][0]["replies"] == 5);
     CHECK(report["requests"][0]["missing"] == 5);
 }
+
+namespace {
+
+// a -> b duplex over a 500 ms link; b's consumer `consumer_b` subscribes at once, a's own `cA`
+// only at 5 s; 10 messages on `destination` leave a at 2 s, and b crashes at 2.2 s with all
+// of them still on the wire.
+std::string crash_with_copies_on_the_wire(const std::string& destination)
+{
+    return "name: t\ndatacenters: [a, b]\nbrokers:\n"
+           "  - {name: a, datacenter: a}\n  - {name: b, datacenter: b}\n"
+           "links:\n  - {between: [a, b], latency_ms: 500, bandwidth_mbps: 100}\n"
+           "connectors:\n  - {on: a, to: b, duplex: true}\n"
+           "consumers:\n"
+           "  - {name: cB, broker: b, destination: '" + destination + "', at_s: 0}\n"
+           "  - {name: cA, broker: a, destination: '" + destination + "', at_s: 5}\n"
+           "producers:\n"
+           "  - {name: p, broker: a, destination: '" + destination + "', count: 10, at_s: 2}\n"
+           "faults:\n  - {at_s: 2.2, broker_down: b}\n";
+}
+
+}  // namespace
+
+TEST_CASE("queue messages a failed bridge had not delivered go back to their queue")
+{
+    // Unconfirmed by b, they are redelivered on a, wait there and go to cA when it subscribes.
+    const auto report = run_scenario_text(crash_with_copies_on_the_wire("queue:q"));
+    CHECK(report["consumers"][0]["received"] == 0);
+    CHECK(report["consumers"][1]["received"] == 10);
+    CHECK(report["conservation"]["drops"].value("broker-down", 0) == 0);
+}
+
+TEST_CASE("topic messages a failed bridge had not delivered are lost")
+{
+    const auto report = run_scenario_text(crash_with_copies_on_the_wire("topic:t"));
+    CHECK(report["consumers"][0]["received"] == 0);
+    CHECK(report["consumers"][1]["received"] == 0);
+    CHECK(report["conservation"]["drops"]["broker-down"] == 10);
+}
+
+TEST_CASE("queue messages held on a silent link go back to their queue when the bridge dies")
+{
+    // The link is down from 1 s; the bridge is declared dead at 31 s, and the five messages
+    // queued on it since 2 s are redelivered on a, to its only consumer, which came at 20 s.
+    const auto report = run_scenario_text(
+        "name: t\ndatacenters: [a, b]\nbrokers:\n"
+        "  - {name: a, datacenter: a}\n  - {name: b, datacenter: b}\n"
+        "links:\n  - {between: [a, b], latency_ms: 5, bandwidth_mbps: 100}\n"
+        "connectors:\n  - {on: a, to: b, duplex: true}\n"
+        "consumers:\n"
+        "  - {name: cB, broker: b, destination: 'queue:q', at_s: 0}\n"
+        "  - {name: cA, broker: a, destination: 'queue:q', at_s: 20,"
+        " priority: -1}\n"
+        "producers:\n  - {name: p, broker: a, destination: 'queue:q', count: 5, at_s: 2}\n"
+        "faults:\n  - {at_s: 1, link_down: [a, b]}\n");
+    CHECK(report["consumers"][0]["received"] == 0);
+    CHECK(report["consumers"][1]["received"] == 5);
+    CHECK(report["consumers"][1]["messages"][0] == "m1");
+}

@@ -559,6 +559,33 @@ TEST_CASE("a policy entry for temporary destinations is warned about and left ou
     CHECK(set.brokers.at(0).policies.empty());
 }
 
+TEST_CASE("a conditional network bridge filter factory brings its replay settings along")
+{
+    const auto set = load_activemq_xml_texts(pair_with(
+        "    <destinationPolicy><policyMap><policyEntries>\n"
+        "      <policyEntry queue=\">\"><networkBridgeFilterFactory>\n"
+        "        <conditionalNetworkBridgeFilterFactory replayWhenNoConsumers=\"true\"\n"
+        "            replayDelay=\"250\" selectorAware=\"true\" rateLimit=\"10\"/>\n"
+        "      </networkBridgeFilterFactory></policyEntry>\n"
+        "      <policyEntry topic=\">\"><networkBridgeFilterFactory>\n"
+        "        <conditionalNetworkBridgeFilterFactory replayWhenNoConsumers=\"true\"/>\n"
+        "      </networkBridgeFilterFactory></policyEntry>\n"
+        "    </policyEntries></policyMap></destinationPolicy>\n"));
+
+    const auto& policies = set.brokers.at(0).policies;
+    REQUIRE(policies.size() == 2);
+    CHECK(policies[0].replay_when_no_consumers);
+    CHECK(policies[0].replay_delay_s == doctest::Approx(0.25));
+    CHECK(policies[0].selector_aware);
+    CHECK(warnings_of(set) ==
+          std::vector<std::string>{
+              "a.xml:6:52: warning: attribute 'rateLimit' of "
+              "<conditionalNetworkBridgeFilterFactory> is not modelled; ignored",
+              "a.xml:8:7: warning: replayWhenNoConsumers applies to queues only; ignored for "
+              "this topic entry",
+          });
+}
+
 TEST_CASE("text inside an element is not configuration and warns")
 {
     const auto set = load_activemq_xml_texts(pair_with("    stray words\n"));

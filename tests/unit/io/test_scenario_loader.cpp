@@ -495,6 +495,51 @@ TEST_CASE("a policy names exactly one of topic or queue")
           "t.yaml:6:36: error: policy has both 'topic' and 'queue' (it takes exactly one)");
 }
 
+namespace {
+
+// One broker with the policy entry written between the braces.
+std::string with_policy(std::string_view entry)
+{
+    return "name: t\ndatacenters: [noc]\nbrokers:\n  - name: noc\n    datacenter: noc\n"
+           "    policies: [{" +
+           std::string(entry) + "}]\n";
+}
+
+} // namespace
+
+TEST_CASE("a queue policy reads the replay settings, the delay in milliseconds as ActiveMQ's")
+{
+    const auto scenario = load(with_policy(
+        "queue: '>', replayWhenNoConsumers: true, replayDelay: 1500, selectorAware: true"));
+    const auto& policy = scenario.brokers[0].policies.at(0);
+    CHECK(policy.replay_when_no_consumers);
+    CHECK(policy.replay_delay_s == doctest::Approx(1.5));
+    CHECK(policy.selector_aware);
+
+    const auto plain = load(with_policy("queue: '>'")).brokers[0].policies.at(0);
+    CHECK_FALSE(plain.replay_when_no_consumers);
+    CHECK(plain.replay_delay_s == 0);
+    CHECK_FALSE(plain.selector_aware);
+}
+
+TEST_CASE("replay settings are errors on a topic policy, without replay, or out of range")
+{
+    CHECK(error_of(with_policy("topic: '>', replayWhenNoConsumers: true")) ==
+          "t.yaml:6:52: error: 'replayWhenNoConsumers' applies to queue policies only; topic "
+          "messages are never replayed");
+    CHECK(error_of(with_policy("queue: '>', replayDelay: 500")) ==
+          "t.yaml:6:42: error: 'replayDelay' has no effect without 'replayWhenNoConsumers: "
+          "true'");
+    CHECK(error_of(with_policy("queue: '>', replayWhenNoConsumers: true, replayDelay: -1")) ==
+          "t.yaml:6:71: error: 'replayDelay' must be at least 0, got -1");
+    CHECK(error_of(with_policy("queue: '>', replayWhenNoConsumers: yes please")) ==
+          "t.yaml:6:52: error: expected true or false for 'replayWhenNoConsumers', got 'yes "
+          "please'");
+    CHECK(error_of(with_policy("queue: '>', replayWhenNoConsumer: true")) ==
+          "t.yaml:6:29: error: unknown policy key 'replayWhenNoConsumer' (did you mean "
+          "'replayWhenNoConsumers'?)");
+}
+
 TEST_CASE("a filter error points into the filter, past the opening quote")
 {
     const std::string filter = "datacenter=uk and (customer=acme";

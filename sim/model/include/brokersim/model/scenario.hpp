@@ -31,12 +31,21 @@ inline constexpr std::uint64_t kDefaultBrokerMemoryLimitBytes = 1024ULL * 1024 *
 // per-subscription duplicate audit on (its enableAudit defaults to true). The first matching
 // entry also gives a destination its memory limit (none: the broker's whole limit) and says
 // whether producers are held when that memory is full.
+//
+// On a queue entry, a <conditionalNetworkBridgeFilterFactory> with replayWhenNoConsumers lets
+// the broker's bridges send a message back towards a broker already on its brokerPath, as
+// long as this broker has no consumer of its own on the queue (with selectorAware: none whose
+// selector accepts the message) and the message has been here longer than the replay delay.
+// The factory's defaults are ActiveMQ 5.17's: replay off, no delay, not selector aware.
 struct PolicyEntry
 {
     DestinationFilter destination;
     bool enable_audit = true;
     bool producer_flow_control = true;
     std::optional<std::uint64_t> memory_limit_bytes;
+    bool replay_when_no_consumers = false;
+    double replay_delay_s = 0;
+    bool selector_aware = false;
     SourcePos pos;
 };
 
