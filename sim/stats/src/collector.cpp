@@ -303,6 +303,9 @@ void Collector::on_deliver(const model::TraceEvent& event)
         return;
     case MessageKind::Request:
         break;
+    case MessageKind::Plain:
+    case MessageKind::PlainReply:
+        return;  // counted above
     }
 
     ++report_.conservation.node_deliveries;
