@@ -13,6 +13,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <string_view>
 
 namespace {
 
@@ -34,46 +35,94 @@ int run_bench(brokersim::gui::MainWindow& window, int frames)
     return 0;
 }
 
+// The options, for the application and for the help text alone.
+struct Options
+{
+    QCommandLineOption brokersim{"brokersim", "The brokersim executable to run scenarios", "path"};
+    QCommandLineOption at{"at", "Start at this simulated time", "seconds"};
+    QCommandLineOption bench{"bench",
+                             "Draw this many frames of the busiest request and print the frame "
+                             "rate (needs a trace)",
+                             "frames"};
+    QCommandLineOption teach{"teach",
+                             "Open teaching mode on this request at this hop (both counted from "
+                             "0)",
+                             "request,hop"};
+
+    void add_to(QCommandLineParser& parser) const
+    {
+        parser.setApplicationDescription(
+            "Replays brokersim runs: a scenario (run in the background) or a saved trace.");
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument("file", "A scenario (.yaml) to run, or a trace (.bstrace)");
+        parser.addOptions({brokersim, at, teach, bench});
+    }
+};
+
+void name_application()
+{
+    QCoreApplication::setOrganizationName("brokersim");
+    QCoreApplication::setApplicationName("brokersim-gui");
+    QCoreApplication::setApplicationVersion("0.1.0");
+}
+
+bool is_scenario(const QString& file)
+{
+    const auto suffix = QFileInfo(file).suffix().toLower();
+    return suffix == "yaml" || suffix == "yml";
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName("brokersim");
-    QApplication::setApplicationName("brokersim-gui");
-    QApplication::setApplicationVersion("0.1.0");
+    // --help and --version need no display.
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" ||
+            arg == "--version") {
+            QCoreApplication core(argc, argv);
+            name_application();
+            QCommandLineParser parser;
+            Options().add_to(parser);
+            parser.process(core);  // prints and exits
+        }
+    }
 
+    QApplication app(argc, argv);
+    name_application();
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        "Replays brokersim runs: a scenario (run in the background) or a saved trace.");
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument("file", "A scenario (.yaml) to run, or a trace (.bstrace)");
-    const QCommandLineOption brokersim("brokersim", "The brokersim executable to run scenarios",
-                                       "path");
-    const QCommandLineOption at("at", "Start at this simulated time", "seconds");
-    const QCommandLineOption bench("bench",
-                                   "Draw this many frames of the busiest request and "
-                                   "print the frame rate (needs a trace)",
-                                   "frames");
-    const QCommandLineOption teach("teach",
-                                   "Open teaching mode on this request at this hop "
-                                   "(both counted from 0)",
-                                   "request,hop");
-    parser.addOptions({brokersim, at, teach, bench});
+    const Options options;
+    options.add_to(parser);
     parser.process(app);
 
+    const auto files = parser.positionalArguments();
+    int bench_frames = 0;
+    if (parser.isSet(options.bench)) {
+        bool number = false;
+        bench_frames = parser.value(options.bench).toInt(&number);
+        if (!number || bench_frames <= 0) {
+            std::fprintf(stderr, "brokersim-gui: --bench needs a number of frames above 0\n");
+            return 2;
+        }
+        if (files.isEmpty() || is_scenario(files.front())) {
+            std::fprintf(stderr, "brokersim-gui: --bench needs a trace file\n");
+            return 2;
+        }
+    }
+
     brokersim::gui::MainWindow window;
-    if (parser.isSet(brokersim))
-        window.launcher().set_program(parser.value(brokersim));
+    if (parser.isSet(options.brokersim))
+        window.launcher().set_program(parser.value(options.brokersim));
     window.show();
 
-    if (parser.isSet(at))
+    if (parser.isSet(options.at))
         QObject::connect(&window, &brokersim::gui::MainWindow::runLoaded, &window,
-                         [&window, t = parser.value(at).toDouble()] { window.seek(t); });
+                         [&window, t = parser.value(options.at).toDouble()] { window.seek(t); });
 
-    if (parser.isSet(teach)) {
-        const auto parts = parser.value(teach).split(',');
+    if (parser.isSet(options.teach)) {
+        const auto parts = parser.value(options.teach).split(',');
         QObject::connect(&window, &brokersim::gui::MainWindow::runLoaded, &window,
                          [&window, request = parts.value(0).toInt(), hop = parts.value(1).toInt()] {
                              window.teaching_panel()->choose_request(request);
@@ -81,11 +130,9 @@ int main(int argc, char** argv)
                          });
     }
 
-    const auto files = parser.positionalArguments();
     if (!files.isEmpty()) {
         const auto& file = files.front();
-        const auto suffix = QFileInfo(file).suffix().toLower();
-        if (suffix == "yaml" || suffix == "yml") {
+        if (is_scenario(file)) {
             window.open_scenario(file);
         } else {
             QString error;
@@ -96,13 +143,9 @@ int main(int argc, char** argv)
         }
     }
 
-    if (parser.isSet(bench)) {
-        if (!window.run()) {
-            std::fprintf(stderr, "brokersim-gui: --bench needs a trace file\n");
-            return 2;
-        }
+    if (bench_frames > 0) {
         QApplication::processEvents();
-        return run_bench(window, parser.value(bench).toInt());
+        return run_bench(window, bench_frames);
     }
     return QApplication::exec();
 }

@@ -141,7 +141,7 @@ Command add_run_command(CLI::App& app)
                     "Record events one by one for at most this many nodes per node group; "
                     "the others are counted per millisecond")
         ->default_val(args->trace_nodes)
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     sub->add_flag("--progress", args->progress,
                   "Print 'progress: time_s=T end_s=E events=N' lines on stderr while running, "
                   "for a front end");

@@ -17,6 +17,7 @@
 #include "brokersim/sweep/runner.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -192,21 +193,20 @@ Command add_sweep_command(CLI::App& app)
         "sweep", "Run a scenario over combinations of parameter values and collect the results");
     sub->add_option("scenario", args->scenario_path, "Scenario YAML file");
     sub->add_option("--vary", args->varies,
-                    "KEY=V1,V2,...: a parameter and its values (repeatable); keys: nodes, "
-                    "links.latency_ms, links.bandwidth_mbps, link.A-B.latency_ms, "
-                    "link.A-B.bandwidth_mbps, requests.timeout_s, connectors.networkTTL, seed")
+                    fmt::format("KEY=V1,V2,...: a parameter and its values (repeatable); keys: {}",
+                                fmt::join(sweep::parameter_keys(), ", ")))
         ->expected(1)
         ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     auto* jobs =
         sub->add_option("-j,--jobs", args->jobs, "Runs at once (default: the number of CPUs)")
-            ->check(CLI::PositiveNumber);
+            ->check(positive);
     sub->add_option("-o,--out", args->out_dir,
                     "Directory for the variants, reports and results (default: NAME-sweep for "
                     "NAME.yaml)");
     sub->add_option("--timeout-s", args->timeout_s, "Wall-time limit per run, in seconds")
         ->default_val(args->timeout_s)
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     sub->add_option("--emit-jobs", args->emit_jobs,
                     "Write the runs as a job list instead of running them: 'parallel' "
                     "(DIR/jobs.txt for GNU parallel) or 'slurm' (DIR/slurm.sh, a job array)")
@@ -216,12 +216,12 @@ Command add_sweep_command(CLI::App& app)
     sub->add_option("--deadline-s", args->deadline_s,
                     "Reply deadline: the share --completeness of every request's expected "
                     "replies must arrive within this many seconds of the request")
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     sub->add_option("--completeness", args->completeness,
                     "Share of expected replies the deadline asks for, 0 < C <= 1")
         ->default_val(args->completeness)
         ->check(CLI::Range(0.0, 1.0))
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     sub->add_flag("--no-plot", args->no_plot, "Do not draw DIR/sweep.png");
     sub->add_option("--brokersim", args->brokersim,
                     "The brokersim executable the job lists name (default: this one)");

@@ -19,4 +19,15 @@ int report_errors(const std::function<int()>& body, int input_status, int other_
     }
 }
 
+const CLI::Validator positive(
+    [](const std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value))
+            return "must be a number, got '" + text + "'";
+        if (!(value > 0))
+            return "must be greater than 0, got " + text;
+        return {};
+    },
+    "POSITIVE");
+
 }  // namespace brokersim::app

@@ -19,6 +19,10 @@ struct Command
 // `other_status`.
 int report_errors(const std::function<int()>& body, int input_status, int other_status);
 
+// An option's value must be a number greater than 0 ("must be greater than 0, got 0"; CLI11's
+// own PositiveNumber prints the whole range of a double instead).
+extern const CLI::Validator positive;
+
 Command add_run_command(CLI::App& app);    // cmd_run.cpp
 Command add_check_command(CLI::App& app);  // cmd_check.cpp: expectations
 Command add_lint_command(CLI::App& app);   // cmd_lint.cpp: topology findings
