@@ -13,7 +13,6 @@ namespace brokersim::engine {
 
 namespace {
 
-constexpr double kMinBatchBytes = 65536;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // Local events this close to SimGrid's clock are due now (guards against rounding in sleeps).
 constexpr double kTimeEpsilon_s = 1e-12;
@@ -31,7 +30,7 @@ struct Wan::Stream
     sg::Host* from = nullptr;
     sg::Host* to = nullptr;
     double latency_s = 0;
-    double batch_cap_bytes = kMinBatchBytes;
+    double bottleneck_Bps = 0;  // the slowest link of the route, bytes per second
     std::deque<Item> queued;
     std::vector<Item> in_flight;
     double started_s = 0;
@@ -137,10 +136,7 @@ int Wan::open_stream(model::BrokerIndex from, model::BrokerIndex to)
     stream.to = impl_->hosts[to];
     stream.latency_s = impl_->latency[from][to];
     stream.route_links = impl_->routes[from][to];
-    // A batch that takes about one latency to transmit keeps every item's arrival in the
-    // future when the transfer completes.
-    stream.batch_cap_bytes = std::max(kMinBatchBytes, impl_->bottleneck[from][to] *
-                                                          stream.latency_s);
+    stream.bottleneck_Bps = impl_->bottleneck[from][to];
     impl_->streams.push_back(std::move(stream));
     return static_cast<int>(impl_->streams.size() - 1);
 }
@@ -191,11 +187,18 @@ double Wan::next_deferred_start_s() const
 
 void Wan::start_transfer(Stream& stream)
 {
+    // A batch that takes at most one latency to transmit alone keeps every item's arrival at
+    // or after the transfer's completion, where the engine can still place it; a larger one
+    // would pile the early items up at the completion, a burst above the link's bandwidth.
+    // It may take a quantum's worth, since the stream starts at most one per quantum, and it
+    // always takes at least one item.
+    const double cap_bytes =
+        stream.bottleneck_Bps * std::max(stream.latency_s, impl_->quantum_s);
     double total = 0;
     stream.in_flight.clear();
     while (!stream.queued.empty() &&
            (stream.in_flight.empty() || total + stream.queued.front().bytes <=
-                                            stream.batch_cap_bytes)) {
+                                            cap_bytes)) {
         total += stream.queued.front().bytes;
         stream.in_flight.push_back(stream.queued.front());
         stream.queued.pop_front();

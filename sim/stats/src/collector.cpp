@@ -467,8 +467,11 @@ void Collector::on_finish(double end_time_s)
             std::uint64_t busiest = 0;
             for (const auto& [second, bytes] : link_bytes_per_s_[link * 2 + direction])
                 busiest = std::max(busiest, bytes);
+            // A message counts whole in the second its last byte arrives, so a saturated
+            // second can show the tail of one begun in the second before: at most 100 %.
             (direction == 0 ? report_.links[link].peak_utilisation_ab
-                            : report_.links[link].peak_utilisation_ba) = busiest / bytes_per_s;
+                            : report_.links[link].peak_utilisation_ba) =
+                std::min(1.0, busiest / bytes_per_s);
         }
     }
     for (std::size_t i = 0; i < report_.requests.size(); ++i) {

@@ -61,7 +61,8 @@ struct LinkReport
     std::string name;  // "a<->b"
     std::uint64_t messages_ab = 0, bytes_ab = 0;
     std::uint64_t messages_ba = 0, bytes_ba = 0;
-    // Bridged bytes arriving in the busiest one-second window over the bandwidth, 0..1.
+    // Bridged bytes arriving in the busiest one-second window over the bandwidth, 0..1 (a
+    // message counts in the second its last byte arrives; capped at 1).
     double peak_utilisation_ab = 0, peak_utilisation_ba = 0;
 };
 
