@@ -50,8 +50,8 @@ class YamlReader
 public:
     YamlReader(std::string file, std::string_view text);
 
-    // The file's only document; throws InputError for syntax errors, an empty file or a
-    // second document.
+    // The file's only document; throws InputError for a file that is not UTF-8 text, syntax
+    // errors, an empty file or a second document.
     Value parse_document() const;
 
     model::SourcePos pos(const YAML::Mark& mark) const;
@@ -81,6 +81,7 @@ public:
     const std::string& file() const { return file_; }
 
 private:
+    void check_text() const;
     void check_documents() const;
     YAML::Mark empty_item_mark(const YAML::Mark& item, const YAML::Mark& list) const;
     std::string_view raw_text_at(const YAML::Mark& mark) const;

@@ -326,6 +326,35 @@ TEST_CASE("a stray comma before the scenario is a syntax error, not an endless p
     CHECK(error_of(",\nname: t\n") == "t.yaml:1:1: error: invalid YAML: unexpected ','");
 }
 
+TEST_CASE("binary garbage is refused at its first byte, not read as UTF-16")
+{
+    using namespace std::string_literals;
+    CHECK(error_of("\x00\x01\x02\xff\xfe"s) ==
+          "t.yaml:1:1: error: not a UTF-8 text file (byte 0x00)");
+    CHECK(error_of("\xff\xfen\0a\0m\0e\0"s) ==
+          "t.yaml:1:1: error: not a UTF-8 text file (byte 0xff)");
+}
+
+TEST_CASE("a byte that is not UTF-8 is reported on its line and column")
+{
+    CHECK(error_of("name: t\ndatacenters: [caf\xe9]\n") ==
+          "t.yaml:2:18: error: not a UTF-8 text file (byte 0xe9)");
+    CHECK(error_of("name: t\n# \xc0\xaf is an overlong '/'\n") ==
+          "t.yaml:2:3: error: not a UTF-8 text file (byte 0xc0)");
+    CHECK(error_of("name: \xed\xa0\x80\n") ==
+          "t.yaml:1:7: error: not a UTF-8 text file (byte 0xed)");
+    CHECK(error_of("name: t\xf0\x9f\x98") ==
+          "t.yaml:1:8: error: not a UTF-8 text file (byte 0xf0)");
+}
+
+TEST_CASE("UTF-8 text loads, with or without a byte order mark")
+{
+    CHECK(load("name: caf\xc3\xa9 \xf0\x9f\x98\x80\n" + std::string(base).substr(8)).name ==
+          "caf\xc3\xa9 \xf0\x9f\x98\x80");
+    CHECK(error_of("\xef\xbb\xbfname: t\n\x80") ==
+          "t.yaml:2:1: error: not a UTF-8 text file (byte 0x80)");
+}
+
 TEST_CASE("a missing file names the reason")
 {
     CHECK_THROWS_WITH_AS(load_scenario("no/such/scenario.yaml"),
