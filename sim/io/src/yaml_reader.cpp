@@ -424,7 +424,8 @@ double YamlReader::positive(const Value& value) const
     return result;
 }
 
-std::int64_t YamlReader::integer(const Value& value, std::int64_t min, std::int64_t max) const
+std::int64_t YamlReader::integer(const Value& value, std::int64_t min, std::int64_t max,
+                                 std::string_view max_reason) const
 {
     if (!value.node.IsScalar() || is_quoted(value.node) ||
         !is_integer_syntax(value.node.Scalar()))
@@ -442,8 +443,8 @@ std::int64_t YamlReader::integer(const Value& value, std::int64_t min, std::int6
         fail(value,
              fmt::format("{} must be at least {}, got {}", value.label, min, shown_number(text)));
     if (too_large)
-        fail(value,
-             fmt::format("{} must be at most {}, got {}", value.label, max, shown_number(text)));
+        fail(value, fmt::format("{} must be at most {}, got {}{}{}", value.label, max,
+                                shown_number(text), max_reason.empty() ? "" : ": ", max_reason));
     return result;
 }
 

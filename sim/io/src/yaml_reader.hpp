@@ -65,7 +65,9 @@ public:
     double number(const Value& value) const; // finite
     double non_negative(const Value& value) const;
     double positive(const Value& value) const;
-    std::int64_t integer(const Value& value, std::int64_t min, std::int64_t max) const;
+    // `max_reason`, when given, follows the message about a value above `max`.
+    std::int64_t integer(const Value& value, std::int64_t min, std::int64_t max,
+                         std::string_view max_reason = {}) const;
 
     // The entries of a list, each labelled `item_label` ("a broker").
     std::vector<Value> list(const Value& value, std::string_view item_label) const;
