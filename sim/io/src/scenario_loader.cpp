@@ -15,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace brokersim::io {
 
@@ -193,34 +194,49 @@ void ScenarioLoader::import_brokers(const Value* brokers_from)
     // brokers_from: DIR, or {dir: DIR, datacenters: {broker: datacenter, ...}}; a directory
     // given on the command line wins. Relative paths are relative to the scenario file.
     std::string dir = options_.brokers_dir;
-    std::map<std::string, std::pair<std::string, Value>> placement;
+    std::optional<Value> dir_value;
+    std::vector<Entry> placement;
     if (brokers_from && brokers_from->node.IsMap()) {
         const MapReader map(reader_, *brokers_from, "brokers_from", "brokers_from key",
                             {"dir", "datacenters"});
         if (dir.empty())
-            dir = reader_.string(map.require("dir"));
+            dir_value = map.require("dir");
         if (const auto datacenters = map.find("datacenters"))
             for (const auto& entry : reader_.entries(*datacenters)) {
-                const auto datacenter = reader_.name(entry.value);
-                check_reference(entry.value, datacenter, "datacenter", scenario_.datacenters);
-                placement.emplace(entry.key, std::make_pair(datacenter, entry.value));
+                check_reference(entry.value, reader_.name(entry.value), "datacenter",
+                                scenario_.datacenters);
+                placement.push_back(entry);
             }
     } else if (brokers_from && dir.empty()) {
-        dir = reader_.string(*brokers_from);
+        dir_value = *brokers_from;
     }
-    // (<filesystem> is not used here: it brings std::quoted into overload resolution.)
-    if (options_.brokers_dir.empty() && !dir.empty() && dir.front() != '/') {
+
+    // A directory from the scenario is relative to the scenario file, and errors about it
+    // point at it. (<filesystem> is not used here: it brings std::quoted into overload
+    // resolution.)
+    model::SourcePos dir_pos;
+    if (dir_value) {
+        dir = reader_.string(*dir_value);
+        dir_pos = reader_.pos(dir_value->mark);
+    }
+    const auto written_dir = dir;
+    if (dir_value && !dir.empty() && dir.front() != '/') {
         const auto slash = reader_.file().rfind('/');
         if (slash != std::string::npos)
             dir = reader_.file().substr(0, slash + 1) + dir;
     }
 
-    auto configs = load_activemq_dir(dir);
+    auto configs = load_activemq_dir(dir, dir_pos, written_dir);
     for (const auto& warning : configs.warnings)
         scenario_.warnings.push_back(warning.to_string());
+    for (const auto& entry : placement)
+        check_reference(Value{entry.value.node, quoted(entry.key), entry.key_mark}, entry.key,
+                        "broker", configs.brokers);
     for (auto& broker : configs.brokers) {
-        const auto placed = placement.find(broker.name);
-        broker.datacenter = placed != placement.end() ? placed->second.first : broker.name;
+        const auto placed =
+            std::find_if(placement.begin(), placement.end(),
+                         [&](const Entry& entry) { return entry.key == broker.name; });
+        broker.datacenter = placed != placement.end() ? placed->value.node.Scalar() : broker.name;
         if (!scenario_.find_datacenter(broker.datacenter))
             throw model::InputError(
                 broker.pos, fmt::format("broker '{}' has no datacenter: add a datacenter named "
