@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "progress.hpp"
 
+#include "brokersim/check/expectation.hpp"
 #include "brokersim/engine/engine.hpp"
 #include "brokersim/io/output.hpp"
 #include "brokersim/io/report_writer.hpp"
@@ -120,6 +121,8 @@ int run(const RunArguments& args)
         return status;
 
     const auto scenario = io::load_scenario(args.scenario_path, {args.brokers_dir});
+    // Expectations are judged by `check`; a malformed one is still bad input here.
+    check::parse_expectations(scenario);
     for (const auto& warning : scenario.warnings)
         std::fprintf(stderr, "%s\n", warning.c_str());
     stats::Collector collector(scenario);
