@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "progress.hpp"
 
+#include "brokersim/check/expectation.hpp"
 #include "brokersim/engine/engine.hpp"
 #include "brokersim/io/output.hpp"
 #include "brokersim/io/report_writer.hpp"
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,9 +90,39 @@ std::unique_ptr<ThrottledProgress> make_progress(const RunArguments& args, model
     return nullptr;
 }
 
+// True when `path` names the scenario file itself, however it is spelled.
+bool is_scenario_file(const std::string& path, const std::string& scenario_path)
+{
+    std::error_code error;
+    return !path.empty() && std::filesystem::equivalent(path, scenario_path, error);
+}
+
+// A report or trace written over the scenario would destroy the input: a command-line error.
+int refuse_overwriting_scenario(const RunArguments& args)
+{
+    const std::pair<const char*, const std::string*> outputs[] = {{"--output", &args.output_path},
+                                                                  {"--trace", &args.trace_path}};
+    for (const auto& [option, path] : outputs) {
+        if (!is_scenario_file(*path, args.scenario_path))
+            continue;
+        std::fprintf(stderr, "%s",
+                     fmt::format("brokersim: error: {} '{}' is the scenario file '{}'; writing "
+                                 "there would overwrite the scenario\n",
+                                 option, *path, args.scenario_path)
+                         .c_str());
+        return 2;
+    }
+    return 0;
+}
+
 int run(const RunArguments& args)
 {
+    if (const int status = refuse_overwriting_scenario(args); status != 0)
+        return status;
+
     const auto scenario = io::load_scenario(args.scenario_path, {args.brokers_dir});
+    // Expectations are judged by `check`; a malformed one is still bad input here.
+    check::parse_expectations(scenario);
     for (const auto& warning : scenario.warnings)
         std::fprintf(stderr, "%s\n", warning.c_str());
     stats::Collector collector(scenario);
@@ -133,7 +165,8 @@ Command add_run_command(CLI::App& app)
                   "Reference mode: process every local event at its exact time in SimGrid "
                   "(slower; by default events within 50 us are processed together)");
     sub->add_option("-o,--output", args->output_path,
-                    "Write the report to this file (whole or not at all) instead of stdout");
+                    "Write the report to this file (whole or not at all) instead of stdout; "
+                    "never the scenario file itself");
     sub->add_option("--trace", args->trace_path,
                     "Also write the run's events to this trace file (docs/trace-format.md), "
                     "for brokersim-gui");

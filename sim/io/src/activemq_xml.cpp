@@ -1304,7 +1304,8 @@ BrokerConfigSet load_activemq_xml(const std::vector<std::string>& files)
     return load_activemq_xml_texts(texts);
 }
 
-BrokerConfigSet load_activemq_dir(const std::string& dir)
+BrokerConfigSet load_activemq_dir(const std::string& dir, const SourcePos& named_at,
+                                  std::string_view written)
 {
     std::error_code error;
     std::vector<std::string> files;
@@ -1313,11 +1314,16 @@ BrokerConfigSet load_activemq_dir(const std::string& dir)
         if (it->path().extension() == ".xml" && it->is_regular_file(error))
             files.push_back(it->path().string());
     }
+
+    const bool named = named_at.line > 0;
+    const auto where = named ? named_at : SourcePos{dir};
+    const auto which = named ? " " + io::quoted(written) : std::string();
     if (error)
-        throw model::InputError(SourcePos{dir},
-                                fmt::format("cannot read directory: {}", error.message()));
+        throw model::InputError(where,
+                                fmt::format("cannot read directory{}: {}", which, error.message()));
     if (files.empty())
-        throw model::InputError(SourcePos{dir}, "no *.xml files in this directory");
+        throw model::InputError(where, named ? fmt::format("no *.xml files in directory{}", which)
+                                             : "no *.xml files in this directory");
 
     std::sort(files.begin(), files.end());
     return load_activemq_xml(files);

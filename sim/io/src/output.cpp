@@ -2,22 +2,37 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
+#include <system_error>
 
 namespace brokersim::io {
 
 namespace {
 
-void write_in_place(const std::string& path, const std::string& text)
+[[noreturn]] void cannot_write(const std::string& path, const std::string& reason)
 {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    out.close();
-    if (!out)
-        throw std::runtime_error(fmt::format("cannot write '{}'", path));
+    throw std::runtime_error(fmt::format("cannot write '{}': {}", path, reason));
+}
+
+// Writes `text` to `path` and closes it; the reason (strerror) on failure, else empty.
+std::string write_file(const std::string& path, const char* mode, const std::string& text)
+{
+    errno = 0;
+    std::FILE* file = std::fopen(path.c_str(), mode);
+    if (file == nullptr)
+        return std::strerror(errno);
+
+    const bool written =
+        std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
+    const int write_error = errno;
+    const bool closed = std::fclose(file) == 0;
+    if (!written || !closed)
+        return std::strerror(!written && write_error != 0 ? write_error : errno);
+    return {};
 }
 
 }  // namespace
@@ -27,7 +42,8 @@ void write_output(const std::string& path, const std::string& text)
     if (path.empty()) {
         if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
             std::fflush(stdout) != 0)
-            throw std::runtime_error("cannot write to standard output");
+            throw std::runtime_error(
+                fmt::format("cannot write to standard output: {}", std::strerror(errno)));
         return;
     }
 
@@ -36,19 +52,21 @@ void write_output(const std::string& path, const std::string& text)
     const auto status = std::filesystem::status(path, error);
     if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
         !std::filesystem::is_directory(status)) {
-        write_in_place(path, text);
+        if (const auto reason = write_file(path, "wb", text); !reason.empty())
+            cannot_write(path, reason);
         return;
     }
 
     const auto temporary = path + ".brokersim-tmp";
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (out)
-        std::filesystem::rename(temporary, path, error);
-    if (!out || error) {
+    if (const auto reason = write_file(temporary, "wb", text); !reason.empty()) {
         std::filesystem::remove(temporary, error);
-        throw std::runtime_error(fmt::format("cannot write '{}'", path));
+        cannot_write(path, reason);
+    }
+    std::filesystem::rename(temporary, path, error);
+    if (error) {
+        const auto reason = error.message();
+        std::filesystem::remove(temporary, error);
+        cannot_write(path, reason);
     }
 }
 

@@ -15,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace brokersim::io {
 
@@ -35,8 +36,44 @@ using model::PolicyEntry;
 using model::Request;
 
 constexpr std::int64_t int_max = std::numeric_limits<int>::max();
-constexpr double seconds_per_ms = 1e-3;
 constexpr double bps_per_mbps = 1e6;
+
+// The engine keeps about 1 KiB per node (its state, subscriptions, identity and reply
+// bookkeeping), so 50 million nodes need some 50 GiB: a large machine, not an absurd one.
+constexpr std::int64_t max_nodes = 50'000'000;
+
+std::string too_many_nodes_reason()
+{
+    return fmt::format("brokersim simulates at most {} nodes in a scenario (they take about 1 KiB "
+                       "of memory each)",
+                       max_nodes);
+}
+
+// Times, durations and latencies are at most 1e9 s (some 32 years): a double still resolves a
+// microsecond there, so latencies and the engine's 50 us quantum keep their meaning, and no
+// scenario needs more.
+constexpr double max_time_s = 1e9;
+constexpr double max_bandwidth_mbps = 1e9; // 1 Pbit/s
+
+// A key's time unit: how many seconds one is worth, and the bound written in it.
+struct TimeUnit
+{
+    double seconds;
+    std::string_view name;
+    std::string_view max;
+};
+constexpr TimeUnit in_s{1, "s", "1e9"};
+constexpr TimeUnit in_ms{1e-3, "ms", "1e12"};
+constexpr TimeUnit in_us{1e-6, "us", "1e15"};
+constexpr TimeUnit in_ns{1e-9, "ns", "1e18"};
+
+enum class Sign
+{
+    Any,         // clock offsets
+    NonNegative, // times and latencies
+    Positive     // timeouts
+};
+
 constexpr double share_tolerance = 1e-6;
 
 // Names already taken in one namespace (brokers, clients, ...), with the line of their first
@@ -105,6 +142,8 @@ private:
     void read_replay(const MapReader& map, PolicyEntry& policy) const;
     void set_int(const MapReader& map, std::string_view key, int& target, std::int64_t min) const;
     double bandwidth_bps(const Value& value) const;
+    double seconds(const Value& value, const TimeUnit& unit, Sign sign) const;
+    int node_count(const Value& value);
     std::uint64_t memory_limit_bytes(const Value& value) const;
     std::uint64_t policy_memory_limit_bytes(const Value& value) const;
 
@@ -147,6 +186,7 @@ private:
     LoadOptions options_;
     std::map<std::pair<std::string, std::string>, int> link_lines_;
     std::map<std::pair<std::string, std::string>, int> connector_lines_;
+    std::int64_t node_count_ = 0;
 };
 
 void ScenarioLoader::import_brokers(const Value* brokers_from)
@@ -154,34 +194,49 @@ void ScenarioLoader::import_brokers(const Value* brokers_from)
     // brokers_from: DIR, or {dir: DIR, datacenters: {broker: datacenter, ...}}; a directory
     // given on the command line wins. Relative paths are relative to the scenario file.
     std::string dir = options_.brokers_dir;
-    std::map<std::string, std::pair<std::string, Value>> placement;
+    std::optional<Value> dir_value;
+    std::vector<Entry> placement;
     if (brokers_from && brokers_from->node.IsMap()) {
         const MapReader map(reader_, *brokers_from, "brokers_from", "brokers_from key",
                             {"dir", "datacenters"});
         if (dir.empty())
-            dir = reader_.string(map.require("dir"));
+            dir_value = map.require("dir");
         if (const auto datacenters = map.find("datacenters"))
             for (const auto& entry : reader_.entries(*datacenters)) {
-                const auto datacenter = reader_.name(entry.value);
-                check_reference(entry.value, datacenter, "datacenter", scenario_.datacenters);
-                placement.emplace(entry.key, std::make_pair(datacenter, entry.value));
+                check_reference(entry.value, reader_.name(entry.value), "datacenter",
+                                scenario_.datacenters);
+                placement.push_back(entry);
             }
     } else if (brokers_from && dir.empty()) {
-        dir = reader_.string(*brokers_from);
+        dir_value = *brokers_from;
     }
-    // (<filesystem> is not used here: it brings std::quoted into overload resolution.)
-    if (options_.brokers_dir.empty() && !dir.empty() && dir.front() != '/') {
+
+    // A directory from the scenario is relative to the scenario file, and errors about it
+    // point at it. (<filesystem> is not used here: it brings std::quoted into overload
+    // resolution.)
+    model::SourcePos dir_pos;
+    if (dir_value) {
+        dir = reader_.string(*dir_value);
+        dir_pos = reader_.pos(dir_value->mark);
+    }
+    const auto written_dir = dir;
+    if (dir_value && !dir.empty() && dir.front() != '/') {
         const auto slash = reader_.file().rfind('/');
         if (slash != std::string::npos)
             dir = reader_.file().substr(0, slash + 1) + dir;
     }
 
-    auto configs = load_activemq_dir(dir);
+    auto configs = load_activemq_dir(dir, dir_pos, written_dir);
     for (const auto& warning : configs.warnings)
         scenario_.warnings.push_back(warning.to_string());
+    for (const auto& entry : placement)
+        check_reference(Value{entry.value.node, quoted(entry.key), entry.key_mark}, entry.key,
+                        "broker", configs.brokers);
     for (auto& broker : configs.brokers) {
-        const auto placed = placement.find(broker.name);
-        broker.datacenter = placed != placement.end() ? placed->second.first : broker.name;
+        const auto placed =
+            std::find_if(placement.begin(), placement.end(),
+                         [&](const Entry& entry) { return entry.key == broker.name; });
+        broker.datacenter = placed != placement.end() ? placed->value.node.Scalar() : broker.name;
         if (!scenario_.find_datacenter(broker.datacenter))
             throw model::InputError(
                 broker.pos, fmt::format("broker '{}' has no datacenter: add a datacenter named "
@@ -309,11 +364,41 @@ std::uint64_t ScenarioLoader::policy_memory_limit_bytes(const Value& value) cons
 
 double ScenarioLoader::bandwidth_bps(const Value& value) const
 {
-    const double bps = reader_.positive(value) * bps_per_mbps;
-    if (!std::isfinite(bps))
-        reader_.fail(value, fmt::format("{} is out of range, got {}", value.label,
+    const double mbps = reader_.positive(value);
+    if (mbps > max_bandwidth_mbps)
+        reader_.fail(value, fmt::format("{} must be at most 1e9 (1 Pbit/s), got {}", value.label,
                                         printable(value.node.Scalar(), 30)));
-    return bps;
+    return mbps * bps_per_mbps;
+}
+
+// A time, duration or latency written in `unit`, in seconds; at most max_time_s either way.
+double ScenarioLoader::seconds(const Value& value, const TimeUnit& unit, Sign sign) const
+{
+    const double written = sign == Sign::Positive      ? reader_.positive(value)
+                           : sign == Sign::NonNegative ? reader_.non_negative(value)
+                                                       : reader_.number(value);
+    const double result = written * unit.seconds;
+    if (std::abs(result) <= max_time_s)
+        return result;
+
+    const auto shown = printable(value.node.Scalar(), 30);
+    const auto in_seconds = unit.seconds == 1 ? std::string() : " (1e9 s)";
+    if (sign == Sign::Any)
+        reader_.fail(value, fmt::format("{} must be between -{} and {} {}{}, got {}", value.label,
+                                        unit.max, unit.max, unit.name, in_seconds, shown));
+    reader_.fail(value, fmt::format("{} must be at most {} {}{}, got {}", value.label, unit.max,
+                                    unit.name, in_seconds, shown));
+}
+
+// A node group's count, within max_nodes for the group and for all groups so far.
+int ScenarioLoader::node_count(const Value& value)
+{
+    const auto count = reader_.integer(value, 1, max_nodes, too_many_nodes_reason());
+    node_count_ += count;
+    if (node_count_ > max_nodes)
+        reader_.fail(value, fmt::format("'count' brings the scenario to {} nodes: {}", node_count_,
+                                        too_many_nodes_reason()));
+    return static_cast<int>(count);
 }
 
 template <typename T>
@@ -347,7 +432,7 @@ Datacenter ScenarioLoader::read_datacenter(const Value& item)
     datacenter_names_.add(reader_, name.mark, datacenter.name);
 
     if (const auto latency = map.find("lan_latency_ms"))
-        datacenter.lan_latency_s = reader_.non_negative(*latency) * seconds_per_ms;
+        datacenter.lan_latency_s = seconds(*latency, in_ms, Sign::NonNegative);
     if (const auto bandwidth = map.find("lan_bandwidth_mbps"))
         datacenter.lan_bandwidth_bps = bandwidth_bps(*bandwidth);
     return datacenter;
@@ -372,11 +457,11 @@ Broker ScenarioLoader::read_broker(const Value& item)
         for (const auto& policy : reader_.list(*policies, "a policy"))
             broker.policies.push_back(read_policy(policy));
     if (const auto offset = map.find("clock_offset_s"))
-        broker.clock_offset_s = reader_.number(*offset);
+        broker.clock_offset_s = seconds(*offset, in_s, Sign::Any);
     if (const auto cost = map.find("cpu_us_per_message"))
-        broker.cpu_s_per_message = reader_.non_negative(*cost) * 1e-6;
+        broker.cpu_s_per_message = seconds(*cost, in_us, Sign::NonNegative);
     if (const auto cost = map.find("cpu_ns_per_byte"))
-        broker.cpu_s_per_byte = reader_.non_negative(*cost) * 1e-9;
+        broker.cpu_s_per_byte = seconds(*cost, in_ns, Sign::NonNegative);
     if (const auto limit = map.find("memory_limit_mb"))
         broker.memory_limit_bytes = memory_limit_bytes(*limit);
     return broker;
@@ -463,7 +548,7 @@ Link ScenarioLoader::read_link(const Value& item)
                                           "line {})",
                                           quoted(link.a), quoted(link.b), first->second));
 
-    link.latency_s = reader_.non_negative(map.require("latency_ms")) * seconds_per_ms;
+    link.latency_s = seconds(map.require("latency_ms"), in_ms, Sign::NonNegative);
     link.bandwidth_bps = bandwidth_bps(map.require("bandwidth_mbps"));
     if (const auto transport = map.find("transport")) {
         const auto text = reader_.string(*transport);
@@ -569,7 +654,7 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
          "clock_offset_s", "direct_addressing", "failover", "heartbeat_interval_s"});
     NodeGroup group;
     group.pos = map.pos();
-    group.count = static_cast<int>(reader_.integer(map.require("count"), 1, int_max));
+    group.count = node_count(map.require("count"));
     const auto broker = map.require("broker");
     group.broker = reader_.name(broker);
     check_reference(broker, group.broker, "broker", scenario_.brokers);
@@ -593,7 +678,7 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
             reader_.fail(*collectives, "'collectives' must not be empty");
     }
     if (const auto offset = map.find("clock_offset_s"))
-        group.clock_offset_s = reader_.number(*offset);
+        group.clock_offset_s = seconds(*offset, in_s, Sign::Any);
     set_bool(map, "direct_addressing", group.direct_addressing);
     if (const auto failover = map.find("failover")) {
         for (const auto& item : reader_.list(*failover, "a broker name")) {
@@ -604,7 +689,7 @@ NodeGroup ScenarioLoader::read_node_group(const Value& item)
     }
     if (const auto heartbeat = map.find("heartbeat_interval_s")) {
         // MCollective raises any interval below 30 s to 30 s.
-        const double interval = reader_.non_negative(*heartbeat);
+        const double interval = seconds(*heartbeat, in_s, Sign::NonNegative);
         group.heartbeat_interval_s = interval > 0 ? std::max(interval, 30.0) : 0.0;
     }
     return group;
@@ -726,7 +811,7 @@ Agent ScenarioLoader::read_agent(const Value& item)
     agent_names_.add(reader_, name.mark, agent.name);
 
     if (const auto timeout = map.find("timeout_s"))
-        agent.timeout_s = reader_.positive(*timeout);
+        agent.timeout_s = seconds(*timeout, in_s, Sign::Positive);
     if (const auto run_time = map.find("run_time_ms"))
         read_run_time(*run_time, agent);
     set_int(map, "reply_bytes", agent.reply_bytes, 1);
@@ -736,7 +821,7 @@ Agent ScenarioLoader::read_agent(const Value& item)
 void ScenarioLoader::read_run_time(const Value& value, Agent& agent) const
 {
     if (value.node.IsScalar()) {
-        agent.run_time_min_s = reader_.non_negative(value) * seconds_per_ms;
+        agent.run_time_min_s = seconds(value, in_ms, Sign::NonNegative);
         agent.run_time_max_s = agent.run_time_min_s;
         return;
     }
@@ -748,13 +833,13 @@ void ScenarioLoader::read_run_time(const Value& value, Agent& agent) const
         reader_.fail(value, fmt::format("'run_time_ms' must be a number or [min, max], got a "
                                         "list of {}",
                                         bounds.size()));
-    const double min_ms = reader_.non_negative(bounds[0]);
-    const double max_ms = reader_.non_negative(bounds[1]);
-    if (min_ms > max_ms)
+    const double min_s = seconds(bounds[0], in_ms, Sign::NonNegative);
+    const double max_s = seconds(bounds[1], in_ms, Sign::NonNegative);
+    if (min_s > max_s)
         reader_.fail(bounds[1], fmt::format("'run_time_ms' maximum {} is below its minimum {}",
                                             bounds[1].node.Scalar(), bounds[0].node.Scalar()));
-    agent.run_time_min_s = min_ms * seconds_per_ms;
-    agent.run_time_max_s = max_ms * seconds_per_ms;
+    agent.run_time_min_s = min_s;
+    agent.run_time_max_s = max_s;
 }
 
 Request ScenarioLoader::read_request(const Value& item) const
@@ -766,7 +851,7 @@ Request ScenarioLoader::read_request(const Value& item) const
                          "identities"});
     Request request;
     request.pos = map.pos();
-    request.at_s = reader_.non_negative(map.require("at_s"));
+    request.at_s = seconds(map.require("at_s"), in_s, Sign::NonNegative);
     const auto client = map.require("client");
     request.client = reader_.name(client);
     check_reference(client, request.client, "client", scenario_.clients);
@@ -776,7 +861,7 @@ Request ScenarioLoader::read_request(const Value& item) const
     if (const auto filter = map.find("filter"))
         read_filter(*filter, request);
     if (const auto timeout = map.find("timeout_s"))
-        request.timeout_s = reader_.positive(*timeout);
+        request.timeout_s = seconds(*timeout, in_s, Sign::Positive);
     set_int(map, "request_bytes", request.request_bytes, 1);
     if (const auto discovery = map.find("discovery")) {
         const auto mode = reader_.name(*discovery);
@@ -789,11 +874,11 @@ Request ScenarioLoader::read_request(const Value& item) const
                                                  quoted(std::string_view(mode))));
     }
     if (const auto timeout = map.find("discovery_timeout_s"))
-        request.discovery_timeout_s = reader_.positive(*timeout);
+        request.discovery_timeout_s = seconds(*timeout, in_s, Sign::Positive);
     set_bool(map, "direct_addressing", request.direct_addressing);
     set_int(map, "direct_addressing_threshold", request.direct_addressing_threshold, 0);
     if (const auto ttl = map.find("ttl_s"))
-        request.ttl_s = reader_.positive(*ttl);
+        request.ttl_s = seconds(*ttl, in_s, Sign::Positive);
     if (const auto identities = map.find("identities")) {
         request.identities = reader_.names(*identities);
         if (request.identities.empty())
@@ -841,7 +926,7 @@ model::Fault ScenarioLoader::read_fault(const Value& item) const
                          "link_up", "link_latency", "latency_ms", "partition", "heal"});
     model::Fault fault;
     fault.pos = map.pos();
-    fault.at_s = reader_.non_negative(map.require("at_s"));
+    fault.at_s = seconds(map.require("at_s"), in_s, Sign::NonNegative);
 
     using Kind = model::Fault::Kind;
     const std::pair<const char*, Kind> kinds[] = {
@@ -878,7 +963,7 @@ model::Fault ScenarioLoader::read_fault(const Value& item) const
         reader_.fail(latency ? *latency : item,
                      "'latency_ms' goes with link_latency, and only with it");
     if (latency)
-        fault.latency_s = reader_.non_negative(*latency) * seconds_per_ms;
+        fault.latency_s = seconds(*latency, in_ms, Sign::NonNegative);
     return fault;
 }
 
@@ -910,7 +995,7 @@ model::PlainConsumer ScenarioLoader::read_consumer(const Value& item)
     if (const auto priority = map.find("priority"))
         consumer.priority = static_cast<int>(reader_.integer(*priority, -127, 127));
     if (const auto at = map.find("at_s"))
-        consumer.at_s = reader_.non_negative(*at);
+        consumer.at_s = seconds(*at, in_s, Sign::NonNegative);
     set_bool(map, "reply", consumer.reply);
     set_int(map, "reply_bytes", consumer.reply_bytes, 1);
     return consumer;
@@ -933,9 +1018,15 @@ model::Producer ScenarioLoader::read_producer(const Value& item)
 
     set_int(map, "count", producer.count, 1);
     if (const auto at = map.find("at_s"))
-        producer.at_s = reader_.non_negative(*at);
-    if (const auto interval = map.find("interval_ms"))
-        producer.interval_s = reader_.non_negative(*interval) * seconds_per_ms;
+        producer.at_s = seconds(*at, in_s, Sign::NonNegative);
+    if (const auto interval = map.find("interval_ms")) {
+        producer.interval_s = seconds(*interval, in_ms, Sign::NonNegative);
+        const double last_s = producer.at_s + (producer.count - 1) * producer.interval_s;
+        if (last_s > max_time_s)
+            reader_.fail(*interval, fmt::format("the producer's last message would be sent at "
+                                                "{:.3g} s, after the latest time, 1e9 s",
+                                                last_s));
+    }
     if (const auto headers = map.find("headers")) {
         for (const auto& entry : reader_.entries(*headers))
             producer.headers.emplace_back(entry.key, reader_.string(entry.value));

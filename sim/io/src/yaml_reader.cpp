@@ -115,6 +115,56 @@ std::size_t edit_distance(std::string_view a, std::string_view b)
     return previous[b.size()];
 }
 
+// The offset of the first NUL byte or of the first byte that does not begin a well-formed
+// UTF-8 sequence (no overlong forms, no surrogates, nothing above U+10FFFF), if any.
+std::optional<std::size_t> first_non_text_byte(std::string_view text)
+{
+    const auto byte_at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const auto is_continuation = [&](std::size_t i) {
+        return i < text.size() && (byte_at(i) & 0xC0) == 0x80;
+    };
+
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const unsigned lead = byte_at(i);
+        if (lead == 0)
+            return i;
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+
+        // The range of the second byte narrows for the leads where overlong forms,
+        // surrogates or code points past U+10FFFF would begin.
+        std::size_t length = 0;
+        unsigned second_min = 0x80, second_max = 0xBF;
+        if (lead >= 0xC2 && lead <= 0xDF)
+            length = 2;
+        else if (lead >= 0xE0 && lead <= 0xEF)
+            length = 3;
+        else if (lead >= 0xF0 && lead <= 0xF4)
+            length = 4;
+        else
+            return i;
+        if (lead == 0xE0)
+            second_min = 0xA0;
+        else if (lead == 0xED)
+            second_max = 0x9F;
+        else if (lead == 0xF0)
+            second_min = 0x90;
+        else if (lead == 0xF4)
+            second_max = 0x8F;
+
+        if (i + 1 >= text.size() || byte_at(i + 1) < second_min || byte_at(i + 1) > second_max)
+            return i;
+        for (std::size_t k = 2; k < length; ++k)
+            if (!is_continuation(i + k))
+                return i;
+        i += length;
+    }
+    return std::nullopt;
+}
+
 // Where each document of a stream has its root, and whether the root is empty.
 class DocumentRoots : public YAML::EventHandler
 {
@@ -232,6 +282,7 @@ YamlReader::YamlReader(std::string file, std::string_view text)
 
 Value YamlReader::parse_document() const
 {
+    check_text();
     check_documents();
 
     YAML::Node root;
@@ -243,6 +294,25 @@ Value YamlReader::parse_document() const
     if (root.IsNull())
         fail(YAML::Mark(), "the scenario file is empty");
     return Value{root, "the scenario", root.Mark()};
+}
+
+// yaml-cpp guesses UTF-16 or UTF-32 from a file's first bytes and reads on, so a binary file
+// would otherwise be reported with its bytes reinterpreted. Scenarios are UTF-8 text.
+void YamlReader::check_text() const
+{
+    const auto bad = first_non_text_byte(text_.substr(mark_offset_));
+    if (!bad)
+        return;
+
+    const auto before = text_.substr(mark_offset_, *bad);
+    const auto line_start = before.rfind('\n');
+    YAML::Mark mark;
+    mark.pos = static_cast<int>(*bad);
+    mark.line = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+    mark.column =
+        static_cast<int>(line_start == std::string_view::npos ? *bad : *bad - line_start - 1);
+    fail(mark, fmt::format("not a UTF-8 text file (byte 0x{:02x})",
+                           static_cast<unsigned char>(text_[mark_offset_ + *bad])));
 }
 
 // Parses every document, so that neither a syntax error nor content after the scenario goes
@@ -354,7 +424,8 @@ double YamlReader::positive(const Value& value) const
     return result;
 }
 
-std::int64_t YamlReader::integer(const Value& value, std::int64_t min, std::int64_t max) const
+std::int64_t YamlReader::integer(const Value& value, std::int64_t min, std::int64_t max,
+                                 std::string_view max_reason) const
 {
     if (!value.node.IsScalar() || is_quoted(value.node) ||
         !is_integer_syntax(value.node.Scalar()))
@@ -372,8 +443,8 @@ std::int64_t YamlReader::integer(const Value& value, std::int64_t min, std::int6
         fail(value,
              fmt::format("{} must be at least {}, got {}", value.label, min, shown_number(text)));
     if (too_large)
-        fail(value,
-             fmt::format("{} must be at most {}, got {}", value.label, max, shown_number(text)));
+        fail(value, fmt::format("{} must be at most {}, got {}{}{}", value.label, max,
+                                shown_number(text), max_reason.empty() ? "" : ": ", max_reason));
     return result;
 }
 

@@ -50,8 +50,8 @@ class YamlReader
 public:
     YamlReader(std::string file, std::string_view text);
 
-    // The file's only document; throws InputError for syntax errors, an empty file or a
-    // second document.
+    // The file's only document; throws InputError for a file that is not UTF-8 text, syntax
+    // errors, an empty file or a second document.
     Value parse_document() const;
 
     model::SourcePos pos(const YAML::Mark& mark) const;
@@ -65,7 +65,9 @@ public:
     double number(const Value& value) const; // finite
     double non_negative(const Value& value) const;
     double positive(const Value& value) const;
-    std::int64_t integer(const Value& value, std::int64_t min, std::int64_t max) const;
+    // `max_reason`, when given, follows the message about a value above `max`.
+    std::int64_t integer(const Value& value, std::int64_t min, std::int64_t max,
+                         std::string_view max_reason = {}) const;
 
     // The entries of a list, each labelled `item_label` ("a broker").
     std::vector<Value> list(const Value& value, std::string_view item_label) const;
@@ -81,6 +83,7 @@ public:
     const std::string& file() const { return file_; }
 
 private:
+    void check_text() const;
     void check_documents() const;
     YAML::Mark empty_item_mark(const YAML::Mark& item, const YAML::Mark& list) const;
     std::string_view raw_text_at(const YAML::Mark& mark) const;

@@ -808,6 +808,49 @@ TEST_CASE("brokers_from imports a directory of configs into a scenario, placing 
     CHECK_FALSE(scenario.warnings.empty());  // unmodelled elements are reported, not dropped
 }
 
+TEST_CASE("brokers_from cannot place a broker the activemq.xml files do not define")
+{
+    const auto scenario = [](std::string_view broker) {
+        return "name: t\n"
+               "datacenters: [noc, uk, de]\n"
+               "brokers_from:\n"
+               "  dir: " +
+               data_dir +
+               "star\n"
+               "  datacenters:\n"
+               "    star-hub: noc\n"
+               "    " +
+               std::string(broker) + ": uk\n";
+    };
+    CHECK_THROWS_WITH(brokersim::io::load_scenario_text(scenario("star-spok1"), "t.yaml"),
+                      "t.yaml:7:5: error: unknown broker 'star-spok1' (did you mean "
+                      "'star-spoke1'?)");
+    CHECK_THROWS_WITH(brokersim::io::load_scenario_text(scenario("nosuch"), "t.yaml"),
+                      "t.yaml:7:5: error: unknown broker 'nosuch' (valid: star-hub, star-spoke1, "
+                      "star-spoke2)");
+}
+
+TEST_CASE("a brokers_from directory that cannot be read is reported where the scenario names it")
+{
+    CHECK_THROWS_WITH(brokersim::io::load_scenario_text(
+                          "name: t\ndatacenters: [a]\nbrokers_from: nosuchdir\n", "t.yaml"),
+                      "t.yaml:3:15: error: cannot read directory 'nosuchdir': No such file or "
+                      "directory");
+
+    const auto no_xml = "t.yaml:4:8: error: no *.xml files in directory '" + data_dir + "'";
+    CHECK_THROWS_WITH(
+        brokersim::io::load_scenario_text(
+            "name: t\ndatacenters: [a]\nbrokers_from:\n  dir: " + data_dir + "\n", "t.yaml"),
+        no_xml.c_str());
+}
+
+TEST_CASE("a --brokers directory that cannot be read is reported against the directory")
+{
+    CHECK_THROWS_WITH(
+        brokersim::io::load_scenario_text("name: t\ndatacenters: [a]\n", "t.yaml", {"nosuchdir"}),
+        "nosuchdir: error: cannot read directory: No such file or directory");
+}
+
 TEST_CASE("brokers_from and brokers cannot both be given")
 {
     const auto yaml = "name: t\ndatacenters: [a]\nbrokers_from: x\n"

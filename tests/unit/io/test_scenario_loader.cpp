@@ -326,6 +326,35 @@ TEST_CASE("a stray comma before the scenario is a syntax error, not an endless p
     CHECK(error_of(",\nname: t\n") == "t.yaml:1:1: error: invalid YAML: unexpected ','");
 }
 
+TEST_CASE("binary garbage is refused at its first byte, not read as UTF-16")
+{
+    using namespace std::string_literals;
+    CHECK(error_of("\x00\x01\x02\xff\xfe"s) ==
+          "t.yaml:1:1: error: not a UTF-8 text file (byte 0x00)");
+    CHECK(error_of("\xff\xfen\0a\0m\0e\0"s) ==
+          "t.yaml:1:1: error: not a UTF-8 text file (byte 0xff)");
+}
+
+TEST_CASE("a byte that is not UTF-8 is reported on its line and column")
+{
+    CHECK(error_of("name: t\ndatacenters: [caf\xe9]\n") ==
+          "t.yaml:2:18: error: not a UTF-8 text file (byte 0xe9)");
+    CHECK(error_of("name: t\n# \xc0\xaf is an overlong '/'\n") ==
+          "t.yaml:2:3: error: not a UTF-8 text file (byte 0xc0)");
+    CHECK(error_of("name: \xed\xa0\x80\n") ==
+          "t.yaml:1:7: error: not a UTF-8 text file (byte 0xed)");
+    CHECK(error_of("name: t\xf0\x9f\x98") ==
+          "t.yaml:1:8: error: not a UTF-8 text file (byte 0xf0)");
+}
+
+TEST_CASE("UTF-8 text loads, with or without a byte order mark")
+{
+    CHECK(load("name: caf\xc3\xa9 \xf0\x9f\x98\x80\n" + std::string(base).substr(8)).name ==
+          "caf\xc3\xa9 \xf0\x9f\x98\x80");
+    CHECK(error_of("\xef\xbb\xbfname: t\n\x80") ==
+          "t.yaml:2:1: error: not a UTF-8 text file (byte 0x80)");
+}
+
 TEST_CASE("a missing file names the reason")
 {
     CHECK_THROWS_WITH_AS(load_scenario("no/such/scenario.yaml"),
@@ -410,11 +439,86 @@ TEST_CASE("huge numbers are range errors, not overflows")
 {
     CHECK(error_with("nodes:\n  - {count: 99999999999999999999999, broker: uk, identity: "
                      "'n{i}'}\n") ==
-          "t.yaml:7:13: error: 'count' must be at most 2147483647, got 99999999999999999999999");
-    CHECK(error_with("links:\n  - {between: [noc, uk], latency_ms: 1, bandwidth_mbps: 1e308}\n") ==
-          "t.yaml:7:57: error: 'bandwidth_mbps' is out of range, got 1e308");
+          "t.yaml:7:13: error: 'count' must be at most 50000000, got 99999999999999999999999: "
+          "brokersim simulates at most 50000000 nodes in a scenario (they take about 1 KiB of "
+          "memory each)");
+    CHECK(error_with("links:\n  - {between: [noc, uk], latency_ms: 1, bandwidth_mbps: 1e400}\n") ==
+          "t.yaml:7:57: error: 'bandwidth_mbps' is out of range, got 1e400");
     CHECK(error_of("name: t\nseed: -1\n") ==
           "t.yaml:2:7: error: 'seed' must be at least 0, got -1");
+}
+
+TEST_CASE("a node group may hold at most the 50 million nodes the engine can keep")
+{
+    CHECK(error_with("nodes:\n  - {count: 2147483647, broker: uk, identity: 'n{i}'}\n") ==
+          "t.yaml:7:13: error: 'count' must be at most 50000000, got 2147483647: brokersim "
+          "simulates at most 50000000 nodes in a scenario (they take about 1 KiB of memory "
+          "each)");
+    CHECK(load(std::string(base) + "nodes:\n  - {count: 50000000, broker: uk, identity: "
+                                   "'n{i}'}\n")
+              .node_groups[0]
+              .count == 50000000);
+}
+
+TEST_CASE("the node groups together may hold at most 50 million nodes")
+{
+    CHECK(error_with("nodes:\n  - {count: 30000000, broker: uk, identity: 'a{i}'}\n"
+                     "  - {count: 20000000, broker: uk, identity: 'b{i}'}\n"
+                     "  - {count: 1, broker: noc, identity: c}\n") ==
+          "t.yaml:9:13: error: 'count' brings the scenario to 50000001 nodes: brokersim "
+          "simulates at most 50000000 nodes in a scenario (they take about 1 KiB of memory "
+          "each)");
+}
+
+TEST_CASE("times, latencies and timeouts are at most 1e9 seconds, in any unit")
+{
+    const std::string request = "clients: [{name: op, broker: noc}]\n"
+                                "nodes: [{count: 1, broker: uk, identity: n}]\n"
+                                "requests:\n  - {client: op, agent: a, action: b, ";
+    CHECK(error_with(request + "at_s: 1e300}\n") ==
+          "t.yaml:9:45: error: 'at_s' must be at most 1e9 s, got 1e300");
+    CHECK(error_with(request + "at_s: 0, timeout_s: 1e300}\n") ==
+          "t.yaml:9:59: error: 'timeout_s' must be at most 1e9 s, got 1e300");
+    CHECK(error_with(request + "at_s: 0, ttl_s: 1000000001}\n") ==
+          "t.yaml:9:55: error: 'ttl_s' must be at most 1e9 s, got 1000000001");
+    CHECK(error_with("links:\n  - {between: [noc, uk], latency_ms: 1e308, bandwidth_mbps: 1}\n") ==
+          "t.yaml:7:38: error: 'latency_ms' must be at most 1e12 ms (1e9 s), got 1e308");
+    CHECK(
+        error_with("agents:\n  - {name: a, run_time_ms: [1, 2e12]}\n") ==
+        "t.yaml:7:32: error: an entry of 'run_time_ms' must be at most 1e12 ms (1e9 s), got 2e12");
+    CHECK(error_with("nodes:\n  - {count: 1, broker: uk, identity: n, clock_offset_s: -2e9}\n") ==
+          "t.yaml:7:57: error: 'clock_offset_s' must be between -1e9 and 1e9 s, got -2e9");
+    CHECK(error_of(std::string(full_scenario)
+                       .replace(std::string(full_scenario).find("memory_limit_mb: 64"), 19,
+                                "cpu_ns_per_byte: 1e19")) ==
+          "t.yaml:12:22: error: 'cpu_ns_per_byte' must be at most 1e18 ns (1e9 s), got 1e19");
+}
+
+TEST_CASE("1e9 seconds itself is a valid time")
+{
+    const auto scenario = load(std::string(base) + "faults:\n  - {at_s: 1e9, broker_down: uk}\n"
+                                                   "  - {at_s: 1, link_latency: [noc, uk], "
+                                                   "latency_ms: 1e12}\n"
+                                                   "links:\n  - {between: [noc, uk], "
+                                                   "latency_ms: 1, bandwidth_mbps: 1}\n");
+    CHECK(scenario.faults[0].at_s == 1e9);
+    CHECK(scenario.faults[1].latency_s == doctest::Approx(1e9));
+}
+
+TEST_CASE("a producer's last message must be sent within 1e9 seconds")
+{
+    CHECK(error_with("producers:\n  - {name: p, broker: noc, destination: 'queue:q', count: "
+                     "2000000, interval_ms: 1e9}\n") ==
+          "t.yaml:7:81: error: the producer's last message would be sent at 2e+12 s, after the "
+          "latest time, 1e9 s");
+}
+
+TEST_CASE("bandwidths are at most 1e9 Mbit/s, with the same wording as times")
+{
+    CHECK(error_with("links:\n  - {between: [noc, uk], latency_ms: 1, bandwidth_mbps: 1e308}\n") ==
+          "t.yaml:7:57: error: 'bandwidth_mbps' must be at most 1e9 (1 Pbit/s), got 1e308");
+    CHECK(error_of("name: t\ndatacenters: [{name: a, lan_bandwidth_mbps: 2e9}]\n") ==
+          "t.yaml:2:45: error: 'lan_bandwidth_mbps' must be at most 1e9 (1 Pbit/s), got 2e9");
 }
 
 TEST_CASE("a name used twice points at the second one")

@@ -9,6 +9,7 @@
 #include "brokersim/model/source_pos.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace brokersim::io {
@@ -57,8 +58,11 @@ struct XmlText
 // remote broker is not in the set.
 BrokerConfigSet load_activemq_xml(const std::vector<std::string>& files);
 
-// Every *.xml file directly in `dir`, in sorted order.
-BrokerConfigSet load_activemq_dir(const std::string& dir);
+// Every *.xml file directly in `dir`, in sorted order. An error about the directory itself
+// (unreadable, no *.xml files) is reported at `named_at`, quoting the directory as `written`
+// there, when `named_at` has a line; otherwise against the directory.
+BrokerConfigSet load_activemq_dir(const std::string& dir, const model::SourcePos& named_at = {},
+                                  std::string_view written = {});
 
 // The same from texts already in memory.
 BrokerConfigSet load_activemq_xml_texts(const std::vector<XmlText>& texts);
