@@ -54,6 +54,7 @@ std::string too_many_nodes_reason()
 // scenario needs more.
 constexpr double max_time_s = 1e9;
 constexpr double max_bandwidth_mbps = 1e9; // 1 Pbit/s
+constexpr double min_bandwidth_mbps = 1e-3; // 1 kbit/s
 
 // A key's time unit: how many seconds one is worth, and the bound written in it.
 struct TimeUnit
@@ -368,6 +369,10 @@ double ScenarioLoader::bandwidth_bps(const Value& value) const
     if (mbps > max_bandwidth_mbps)
         reader_.fail(value, fmt::format("{} must be at most 1e9 (1 Pbit/s), got {}", value.label,
                                         printable(value.node.Scalar(), 30)));
+    // Below 1 kbit/s a single message takes minutes: a link that slow is a mistake in units.
+    if (mbps < min_bandwidth_mbps)
+        reader_.fail(value, fmt::format("{} must be at least 0.001 (1 kbit/s), got {}",
+                                        value.label, printable(value.node.Scalar(), 30)));
     return mbps * bps_per_mbps;
 }
 
