@@ -330,15 +330,24 @@ bool Simulation::replay_delayed(BrokerIndex broker, DestinationIndex destination
     return policy != nullptr && policy->replay_when_no_consumers && policy->replay_delay_s > 0;
 }
 
-void Simulation::arrive(const Copy& copy, BrokerIndex broker)
+void Simulation::arrive(const Copy& received, BrokerIndex broker)
 {
     auto& state = brokers_[broker];
-    const auto& path = copy.path;
+    const auto& path = received.path;
     if (!state.up && path.size() > 0 &&
-        !destinations_[messages_[copy.message].destination].is_topic() &&
+        !destinations_[messages_[received.message].destination].is_topic() &&
         brokers_[path[path.size() - 1]].up) {
-        give_back(copy);  // on the wire when its broker crashed: never confirmed
+        give_back(received);  // on the wire when its broker crashed: never confirmed
         return;
+    }
+    Copy copy = received;
+    if (copy.unacked_by != model::kNone) {
+        // This broker's response goes back over the connection and frees the bridge's slot.
+        const auto& bridge = bridges_[consumers_[copy.unacked_by].bridge];
+        const int back = advisory_stream(bridge);
+        schedule(ack_lanes_[back], now_s_ + wan_->stream_latency_s(back),
+                 {LocalEvent::Kind::BridgeAck, copy.unacked_by, 0});
+        copy.unacked_by = model::kNone;
     }
     auto arrival = event_for(model::TraceKind::Arrive, copy, broker);
     arrival.bytes = copy.wire_bytes;
@@ -407,7 +416,7 @@ void Simulation::dispatch_topic(const Copy& copy, BrokerIndex broker)
         ++taken;
         if (consumer.kind == ConsumerKind::Demand) {
             for (std::uint32_t i = 0; i < consumer.multiplicity; ++i)
-                forward(copy, consumer);
+                forward(copy, id);
         } else {
             hand_to_local(copy, id);
         }
@@ -439,11 +448,11 @@ bool Simulation::dispatch_queue(const Copy& copy, BrokerIndex broker, double arr
     auto& destination = brokers_[broker].destinations[destination_index];
     for (std::size_t i = 0; i < destination.consumers.size(); ++i) {
         const auto id = destination.consumers[i];
-        if (!accepts(consumers_[id], copy, arrived_s))
+        if (prefetch_full(consumers_[id]) || !accepts(consumers_[id], copy, arrived_s))
             continue;
         rotate(destination, i);
         if (consumers_[id].kind == ConsumerKind::Demand)
-            forward(copy, consumers_[id]);
+            forward(copy, id);
         else
             hand_to_local(copy, id);
         return true;
@@ -468,12 +477,17 @@ void Simulation::dispatch_pending(BrokerIndex broker, DestinationIndex destinati
     brokers_[broker].destinations[destination_index].pending = std::move(still_waiting);
 }
 
-void Simulation::forward(const Copy& copy, const Consumer& demand)
+void Simulation::forward(const Copy& copy, ConsumerIndex demand_id)
 {
+    auto& demand = consumers_[demand_id];
     const auto& bridge = bridges_[demand.bridge];
     const auto& connection = connections_[bridge.connection];
     const auto bytes = messages_[copy.message].body_bytes + connection.framing_bytes;
-    const Copy sent{copy.message, copy.path.plus(bridge.local), bytes};
+    Copy sent{copy.message, copy.path.plus(bridge.local), bytes};
+    if (!destinations_[messages_[copy.message].destination].is_topic()) {
+        ++demand.unacked;
+        sent.unacked_by = demand_id;
+    }
 
     auto event = event_for(model::TraceKind::Forward, copy, bridge.local);
     event.peer = bridge.remote;
@@ -483,6 +497,44 @@ void Simulation::forward(const Copy& copy, const Consumer& demand)
     const auto slot = store_copy(sent);
     wan_->send(forward_stream(bridge), bytes,
                (static_cast<std::uint64_t>(bridge.remote) << 32) | slot, now_s_);
+}
+
+// A bridge's demand subscription takes at most prefetchSize queue messages without an
+// acknowledgement. With alwaysSyncSend (ActiveMQ's default for bridges) the bridge acknowledges
+// a message to its local broker once the remote broker's response comes back, so a full window
+// lets a queue send no more than prefetchSize messages per round trip over that bridge; the
+// queue meanwhile dispatches to its other consumers, or keeps the messages waiting. Topic
+// messages are not held back here.
+bool Simulation::prefetch_full(const Consumer& consumer) const
+{
+    return consumer.kind == ConsumerKind::Demand &&
+           consumer.unacked >= static_cast<std::uint32_t>(bridges_[consumer.bridge].config->prefetch_size);
+}
+
+void Simulation::bridge_ack(ConsumerIndex demand_id)
+{
+    auto& demand = consumers_[demand_id];
+    if (!demand.active || demand.unacked == 0)
+        return;  // the bridge went down meanwhile: its subscription is gone
+    const bool was_full = prefetch_full(demand);
+    --demand.unacked;
+    if (was_full)
+        dispatch_one_pending(demand.broker, demand.destination);
+}
+
+// One prefetch slot came free: the first waiting message that can now go, goes.
+void Simulation::dispatch_one_pending(BrokerIndex broker, DestinationIndex destination_index)
+{
+    auto& pending = brokers_[broker].destinations[destination_index].pending;
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+        if (!dispatch_queue(it->copy, broker, it->since_s))
+            continue;
+        const Copy copy = it->copy;
+        pending.erase(it);
+        emit(event_for(model::TraceKind::Unqueued, copy, broker));
+        release(copy, broker);
+        return;
+    }
 }
 
 }  // namespace brokersim::engine

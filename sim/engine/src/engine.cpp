@@ -75,6 +75,9 @@ void Simulation::build_bridges()
         stream_lanes_.resize(static_cast<std::size_t>(connection.stream_back) + 1);
         stream_lanes_[connection.stream_out] = events_.add_lane();
         stream_lanes_[connection.stream_back] = events_.add_lane();
+        ack_lanes_.resize(stream_lanes_.size());
+        ack_lanes_[connection.stream_out] = events_.add_lane();
+        ack_lanes_[connection.stream_back] = events_.add_lane();
         connection.framing_bytes = kOpenWireFramingBytes;
         const auto route = topology_.route(brokers_[on].datacenter, brokers_[to].datacenter);
         if (route && !route->empty() &&
@@ -307,6 +310,9 @@ void Simulation::process(const LocalEvent& event)
         break;
     case LocalEvent::Kind::PlainDeliver:
         plain_receives(event.a, event.b);
+        break;
+    case LocalEvent::Kind::BridgeAck:
+        bridge_ack(event.a);
         break;
     }
 }

@@ -91,6 +91,9 @@ struct Copy
     MessageIndex message = 0;
     BrokerPath path;
     std::uint32_t wire_bytes = 0;  // what the last bridge hop carried, framing included
+    // A queue copy on its way over a bridge: the demand subscription it was dispatched to,
+    // whose prefetch slot it holds until the remote broker's response comes back.
+    ConsumerIndex unacked_by = model::kNone;
 };
 
 enum class ConsumerKind : std::uint8_t
@@ -118,6 +121,9 @@ struct Consumer
     // A statically included destination's standing demand: made when the bridge starts, kept
     // while it is up whatever the remote's consumers do, and joined by them when conduit.
     bool statically_included = false;
+    // Queue copies dispatched to it and not yet acknowledged: at the bridge's prefetchSize it
+    // is full and the queue dispatches past it.
+    std::uint32_t unacked = 0;
     std::set<ConsumerIndex> remote_consumers;
     // NodeGroup: which group; Client: which request's client; Plain: which consumer.
     int group = -1;
@@ -257,6 +263,7 @@ struct LocalEvent
         PlainSubscribe, // a: scenario consumer
         ProducerSend,   // a: producer, b: message number within the producer
         PlainDeliver,   // a: copy slot, b: consumer
+        BridgeAck,      // a: demand subscription whose queue copy the remote confirmed
     };
     Kind kind;
     std::uint32_t a = 0;
@@ -339,8 +346,11 @@ private:
     // arrived_s: when the copy reached this broker (a replay waits for its delay from then).
     bool dispatch_queue(const Copy& copy, BrokerIndex broker, double arrived_s);
     void dispatch_pending(BrokerIndex broker, DestinationIndex destination);
+    void dispatch_one_pending(BrokerIndex broker, DestinationIndex destination);
     bool accepts(const Consumer& consumer, const Copy& copy, double arrived_s) const;
-    void forward(const Copy& copy, const Consumer& demand);
+    bool prefetch_full(const Consumer& consumer) const;
+    void forward(const Copy& copy, ConsumerIndex demand_id);
+    void bridge_ack(ConsumerIndex demand_id);
     void hand_to_local(const Copy& copy, ConsumerIndex consumer_id);
     void rotate(BrokerDestination& destination, std::size_t position);
 
@@ -449,6 +459,7 @@ private:
     std::vector<RequestState> requests_;
     EventQueue<LocalEvent> events_;
     std::vector<EventLane> stream_lanes_;  // arrivals, per WAN stream
+    std::vector<EventLane> ack_lanes_;     // bridge acknowledgements coming back, per stream
     std::vector<Copy> copy_slots_;
     std::vector<std::uint32_t> free_copy_slots_;
     std::vector<FanOut> fan_outs_;

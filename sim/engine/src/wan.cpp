@@ -146,6 +146,11 @@ double Wan::latency_s(model::BrokerIndex from, model::BrokerIndex to) const
     return impl_->latency[from][to];
 }
 
+double Wan::stream_latency_s(int stream_index) const
+{
+    return impl_->streams[stream_index].latency_s;
+}
+
 void Wan::send(int stream_index, std::uint32_t bytes, std::uint64_t item, double ready_s)
 {
     auto& stream = impl_->streams[stream_index];

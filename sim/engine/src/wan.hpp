@@ -46,6 +46,7 @@ public:
     // not become a transfer each.
     void send(int stream, std::uint32_t bytes, std::uint64_t item, double ready_s);
     double latency_s(model::BrokerIndex from, model::BrokerIndex to) const;
+    double stream_latency_s(int stream) const;  // now, link_latency faults included
 
     // Faults. A paused stream holds what is queued (a silent link: TCP keeps it); a reset one
     // drops what is queued, and what is in flight arrives `lost` (the connection is gone).

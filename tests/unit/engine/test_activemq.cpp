@@ -121,3 +121,48 @@ TEST_CASE("a queue message waits for demand that appears later, then crosses")
     CHECK(received(report) == std::map<std::string, int>{{"late", 5}});
     CHECK(report["broker_load"][1]["peak_pending"] == 5);
 }
+
+namespace {
+
+// Brokers a and b 50 ms apart, one duplex connector with `attributes`.
+std::string distant_pair(const std::string& attributes, const std::string& body)
+{
+    return "name: t\ndatacenters: [a, b]\nbrokers:\n"
+           "  - {name: a, datacenter: a}\n  - {name: b, datacenter: b}\n"
+           "links:\n  - {between: [a, b], latency_ms: 50, bandwidth_mbps: 1000}\n"
+           "connectors:\n  - {on: a, to: b, duplex: true" + attributes + "}\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("a bridge takes at most prefetchSize queue messages per round trip; the rest wait")
+{
+    // Ten messages 1 ms apart; the bridge's window of 2 frees a slot only when the remote
+    // broker's response to a message comes back, a 100 ms round trip later, so 8 wait on a at
+    // the peak.
+    const auto report = run_scenario_text(distant_pair(
+        ", prefetchSize: 2",
+        "consumers:\n  - {name: cB, broker: b, destination: 'queue:q', at_s: 0}\n"
+        "producers:\n  - {name: p, broker: a, destination: 'queue:q', count: 10, at_s: 2}\n"));
+    CHECK(received(report) == std::map<std::string, int>{{"cB", 10}});
+    CHECK(report["broker_load"][0]["name"] == "a");
+    CHECK(report["broker_load"][0]["peak_pending"] == 8);
+    CHECK(report["broker_load"][1]["peak_pending"] == 0);
+    CHECK(report["conservation"]["holds"] == true);
+}
+
+TEST_CASE("a full prefetch window sends queue messages past the bridge to the local consumer")
+{
+    // Round robin between cA and the bridge, but the bridge's window of 1 is full from the
+    // second message until its response comes back 100 ms later: the other 8 of the 10
+    // messages, 1 ms apart, all go to cA. With the default window of 1,000 they alternate.
+    const std::string body =
+        "consumers:\n"
+        "  - {name: cA, broker: a, destination: 'queue:q', at_s: 0}\n"
+        "  - {name: cB, broker: b, destination: 'queue:q', at_s: 0}\n"
+        "producers:\n  - {name: p, broker: a, destination: 'queue:q', count: 10, at_s: 2}\n";
+    CHECK(received(run_scenario_text(distant_pair(", prefetchSize: 1", body))) ==
+          std::map<std::string, int>{{"cA", 9}, {"cB", 1}});
+    CHECK(received(run_scenario_text(distant_pair("", body))) ==
+          std::map<std::string, int>{{"cA", 5}, {"cB", 5}});
+}
