@@ -353,8 +353,10 @@ void Simulation::arrive(const Copy& received, BrokerIndex broker)
     arrival.bytes = copy.wire_bytes;
 
     // With a CPU cost, copies are dispatched in arrival order once the CPU gets to them.
-    const double cost_s = state.cpu_s_per_message +
-                          state.cpu_s_per_byte * messages_[copy.message].body_bytes;
+    const auto& message = messages_[copy.message];
+    const auto type = static_cast<std::size_t>(destinations_[message.destination].type);
+    const double cost_s =
+        state.cpu_s_per_message[type] + state.cpu_s_per_byte[type] * message.body_bytes;
     if (cost_s > 0 && state.up) {
         const double start_s = std::max(state.cpu_free_s, now_s_);
         state.cpu_free_s = start_s + cost_s;

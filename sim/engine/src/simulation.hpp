@@ -15,6 +15,7 @@
 #include "brokersim/model/trace.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -164,8 +165,8 @@ struct BrokerState
     double nic_in_free_s = 0;      // and from them
     double clock_offset_s = 0;
     bool up = true;
-    double cpu_s_per_message = 0;
-    double cpu_s_per_byte = 0;
+    std::array<double, 2> cpu_s_per_message{};  // by DestinationType
+    std::array<double, 2> cpu_s_per_byte{};
     double cpu_free_s = 0;  // when its CPU has worked through what has arrived
     // The event queue's lanes for frames in from the LAN, frames out to the LAN and copies
     // through the CPU: each a stream whose times never decrease.

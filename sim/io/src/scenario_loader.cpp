@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -144,6 +145,7 @@ private:
     void set_int(const MapReader& map, std::string_view key, int& target, std::int64_t min) const;
     double bandwidth_bps(const Value& value) const;
     double seconds(const Value& value, const TimeUnit& unit, Sign sign) const;
+    std::array<double, 2> cost_by_type(const Value& value, const TimeUnit& unit) const;
     int node_count(const Value& value);
     std::uint64_t memory_limit_bytes(const Value& value) const;
     std::uint64_t policy_memory_limit_bytes(const Value& value) const;
@@ -376,6 +378,25 @@ double ScenarioLoader::bandwidth_bps(const Value& value) const
     return mbps * bps_per_mbps;
 }
 
+// A broker's CPU cost: one number for every destination, or `{topic: N, queue: N}` (a type
+// left out costs nothing). Indexed by DestinationType.
+std::array<double, 2> ScenarioLoader::cost_by_type(const Value& value, const TimeUnit& unit) const
+{
+    std::array<double, 2> cost{};
+    if (!value.node.IsMap()) {
+        cost.fill(seconds(value, unit, Sign::NonNegative));
+        return cost;
+    }
+    const MapReader map(reader_, value, value.label, "destination type", {"topic", "queue"});
+    if (const auto topic = map.find("topic"))
+        cost[static_cast<std::size_t>(model::DestinationType::Topic)] =
+            seconds(*topic, unit, Sign::NonNegative);
+    if (const auto queue = map.find("queue"))
+        cost[static_cast<std::size_t>(model::DestinationType::Queue)] =
+            seconds(*queue, unit, Sign::NonNegative);
+    return cost;
+}
+
 // A time, duration or latency written in `unit`, in seconds; at most max_time_s either way.
 double ScenarioLoader::seconds(const Value& value, const TimeUnit& unit, Sign sign) const
 {
@@ -464,9 +485,9 @@ Broker ScenarioLoader::read_broker(const Value& item)
     if (const auto offset = map.find("clock_offset_s"))
         broker.clock_offset_s = seconds(*offset, in_s, Sign::Any);
     if (const auto cost = map.find("cpu_us_per_message"))
-        broker.cpu_s_per_message = seconds(*cost, in_us, Sign::NonNegative);
+        broker.cpu_s_per_message = cost_by_type(*cost, in_us);
     if (const auto cost = map.find("cpu_ns_per_byte"))
-        broker.cpu_s_per_byte = seconds(*cost, in_ns, Sign::NonNegative);
+        broker.cpu_s_per_byte = cost_by_type(*cost, in_ns);
     if (const auto limit = map.find("memory_limit_mb"))
         broker.memory_limit_bytes = memory_limit_bytes(*limit);
     return broker;

@@ -233,14 +233,31 @@ std::string Writer::broker(const model::Broker& broker) const
                     if (policy.memory_limit_bytes)
                         entry.add("memoryLimit",
                                   number(static_cast<std::int64_t>(*policy.memory_limit_bytes)));
+                    if (policy.replay_when_no_consumers) {
+                        entry.add("replayWhenNoConsumers", boolean(true))
+                            .add("replayDelay", number(static_cast<std::int64_t>(
+                                                    std::llround(policy.replay_delay_s * 1000))))
+                            .add("selectorAware", boolean(policy.selector_aware));
+                    }
                     return entry.str();
                 }));
     if (broker.clock_offset_s != 0)
         map.add("clock_offset_s", number(broker.clock_offset_s));
-    if (broker.cpu_s_per_message != 0)
-        map.add("cpu_us_per_message", in_unit(broker.cpu_s_per_message, 1e-6));
-    if (broker.cpu_s_per_byte != 0)
-        map.add("cpu_ns_per_byte", in_unit(broker.cpu_s_per_byte, 1e-9));
+    // One number when topics and queues cost the same, else {topic: N, queue: N}.
+    const auto cost = [&map](std::string_view key, const std::array<double, 2>& by_type,
+                             double unit) {
+        const auto topic = by_type[static_cast<std::size_t>(model::DestinationType::Topic)];
+        const auto queue = by_type[static_cast<std::size_t>(model::DestinationType::Queue)];
+        if (topic == queue && topic != 0)
+            map.add(key, in_unit(topic, unit));
+        else if (topic != queue)
+            map.add(key, FlowMap()
+                             .add("topic", in_unit(topic, unit))
+                             .add("queue", in_unit(queue, unit))
+                             .str());
+    };
+    cost("cpu_us_per_message", broker.cpu_s_per_message, 1e-6);
+    cost("cpu_ns_per_byte", broker.cpu_s_per_byte, 1e-9);
     // Bytes over a power of two: exact, and read back to the same whole number of bytes.
     if (broker.memory_limit_bytes != model::kDefaultBrokerMemoryLimitBytes)
         map.add("memory_limit_mb",

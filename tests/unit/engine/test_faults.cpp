@@ -124,6 +124,29 @@ TEST_CASE("a broker's CPU serves arriving copies one after another")
           doctest::Approx(0.090).epsilon(0.02));
 }
 
+TEST_CASE("a broker's CPU cost can differ for topic and queue messages")
+{
+    // As above; the replies travel on a queue, the request on a topic.
+    const auto yaml = [](const std::string& cost) {
+        return "name: t\ndatacenters: [a, b]\nbrokers:\n"
+               "  - {name: a, datacenter: a, cpu_us_per_message: " + cost + "}\n"
+               "  - {name: b, datacenter: b}\n"
+               "links:\n  - {between: [a, b], latency_ms: 5, bandwidth_mbps: 100}\n"
+               "connectors:\n  - {on: a, to: b, duplex: true, networkTTL: 2}\n"
+               "nodes:\n  - {count: 10, broker: b, identity: 'n{i}', agents: [rpcutil]}\n"
+               "clients:\n  - {name: op, broker: a}\n"
+               "agents:\n  - {name: rpcutil, run_time_ms: 50}\n"
+               "requests:\n  - {at_s: 2, client: op, agent: rpcutil, action: ping,"
+               " discovery: none}\n";
+    };
+    const auto topics_only = run_scenario_text(yaml("{topic: 10000}"));
+    CHECK(topics_only["requests"][0]["replies"] == 10);
+    CHECK(topics_only["broker_load"][0]["peak_cpu_wait_s"].get<double>() == 0.0);
+    const auto queues_only = run_scenario_text(yaml("{queue: 10000}"));
+    CHECK(queues_only["broker_load"][0]["peak_cpu_wait_s"].get<double>() ==
+          doctest::Approx(0.090).epsilon(0.02));
+}
+
 TEST_CASE("a vanished broker host: bridges give up after 30 s, nodes after two heartbeats")
 {
     const auto yaml = "name: t\ndatacenters: [a, b]\nbrokers:\n"

@@ -32,8 +32,12 @@ brokers:
     datacenter: noc
     policies:
       - {topic: ">", enableAudit: false, producerFlowControl: false}
-      - {queue: "*.reply.>"}
+      - {queue: "*.reply.>", memoryLimit: 64 kb}
+      - {queue: "work", replayWhenNoConsumers: true, replayDelay: 250, selectorAware: true}
     clock_offset_s: -1.5
+    cpu_us_per_message: {topic: 20, queue: 55.5}
+    cpu_ns_per_byte: 3
+    memory_limit_mb: 64
   - {name: uk, datacenter: uk}
   - {name: "broker #3", datacenter: "on"}
 links:
@@ -143,7 +147,14 @@ std::string difference(const Scenario& x, const Scenario& y)
             SAME(policies[p].destination.pattern);
             SAME(policies[p].enable_audit);
             SAME(policies[p].producer_flow_control);
+            SAME(policies[p].memory_limit_bytes);
+            SAME(policies[p].replay_when_no_consumers);
+            SAME(policies[p].replay_delay_s);
+            SAME(policies[p].selector_aware);
         }
+        SAME(cpu_s_per_message);
+        SAME(cpu_s_per_byte);
+        SAME(memory_limit_bytes);
     }
     section = "links";
     for (std::size_t i = 0; i < x.links.size(); ++i) {

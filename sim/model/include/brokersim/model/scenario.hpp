@@ -7,6 +7,7 @@
 #include "brokersim/model/filter.hpp"
 #include "brokersim/model/source_pos.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,10 +56,11 @@ struct Broker
     std::string datacenter;
     std::vector<PolicyEntry> policies;
     double clock_offset_s = 0;  // ahead (+) or behind (-) true time; expiry uses this clock
-    // Processing cost of each message copy that reaches the broker, served first come first
-    // served by one CPU; 0 (the default) makes the broker infinitely fast.
-    double cpu_s_per_message = 0;
-    double cpu_s_per_byte = 0;
+    // Processing cost of each message copy that reaches the broker, by the type of its
+    // destination (indexed by DestinationType: topic, queue), served first come first served by
+    // one CPU; 0 (the default) makes the broker infinitely fast.
+    std::array<double, 2> cpu_s_per_message{};
+    std::array<double, 2> cpu_s_per_byte{};
     // systemUsage/memoryUsage: the bytes of messages all its destinations may hold together
     // before producers with flow control are held.
     std::uint64_t memory_limit_bytes = kDefaultBrokerMemoryLimitBytes;
