@@ -67,6 +67,11 @@ Wan::Wan(const model::Scenario& scenario, const model::Topology& topology,
                                      "--cfg=network/crosstraffic:0"};
     if (quiet)
         args.insert(args.begin() + 1, "--log=root.thresh:critical");
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer cannot follow SimGrid's own switching between actor stacks (it warns on
+    // stderr at the first switch); system threads it follows.
+    args.push_back("--cfg=contexts/factory:thread");
+#endif
     std::vector<char*> argv;
     for (auto& arg : args)
         argv.push_back(arg.data());
