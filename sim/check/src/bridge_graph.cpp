@@ -10,13 +10,6 @@ namespace brokersim::check {
 
 namespace {
 
-bool any_match(const std::vector<model::DestinationFilter>& filters,
-               const model::Destination& destination)
-{
-    return std::any_of(filters.begin(), filters.end(),
-                       [&](const auto& filter) { return filter.matches(destination); });
-}
-
 bool ttl_allows(int ttl, int needed)
 {
     return ttl == -1 || ttl >= needed;
@@ -52,17 +45,6 @@ private:
 };
 
 } // namespace
-
-bool permits(const model::Connector& connector, const model::Destination& destination)
-{
-    if (any_match(connector.excluded_destinations, destination))
-        return false;
-    if (any_match(connector.statically_included_destinations, destination))
-        return true;
-    if (!connector.dynamically_included_destinations.empty())
-        return any_match(connector.dynamically_included_destinations, destination);
-    return true;
-}
 
 BridgeGraph::BridgeGraph(const model::Scenario& scenario)
     : scenario_(scenario), graph_(scenario.brokers.size())
@@ -110,7 +92,7 @@ bool BridgeGraph::viable(int from, int to, const model::Destination& destination
                 if (here[static_cast<std::size_t>(bridge.from)] &&
                     hop_allows(static_cast<int>(b), static_cast<int>(hop),
                                static_cast<int>(hops)) &&
-                    permits(scenario_.connectors[bridge.connector], destination))
+                    scenario_.connectors[bridge.connector].carries(destination))
                     next[static_cast<std::size_t>(bridge.to)] = true;
             }
             here = std::move(next);
@@ -126,7 +108,7 @@ std::vector<int> BridgeGraph::shortest_chain(int from, int to,
 {
     const auto lets_through = [&](Graph::edge_descriptor edge) {
         const auto& bridge = bridges_[boost::get(boost::edge_index, graph_, edge)];
-        return permits(scenario_.connectors[bridge.connector], destination);
+        return scenario_.connectors[bridge.connector].carries(destination);
     };
     const boost::filtered_graph<Graph, std::function<bool(Graph::edge_descriptor)>> graph(
         graph_, lets_through);

@@ -14,10 +14,6 @@
 
 namespace brokersim::check {
 
-// ActiveMQ's isPermissableDestination for a connector (the reverse half of a duplex connector
-// filters the same way).
-bool permits(const model::Connector& connector, const model::Destination& destination);
-
 struct Bridge
 {
     int connector = 0;    // index into Scenario::connectors

@@ -192,7 +192,7 @@ private:
     bool carries_topics(const model::Connector& connector) const
     {
         return std::any_of(collectives_.begin(), collectives_.end(),
-                           [&](const auto& c) { return permits(connector, request_topic(c)); });
+                           [&](const auto& c) { return connector.carries(request_topic(c)); });
     }
 
     // Whether the connector lets the nodes queue through for a collective whose nodes listen
@@ -202,7 +202,7 @@ private:
         for (const auto& group : scenario_.node_groups)
             if (group.direct_addressing)
                 for (const auto& collective : group.collectives)
-                    if (permits(connector, nodes_queue(collective)))
+                    if (connector.carries(nodes_queue(collective)))
                         return true;
         return false;
     }
@@ -292,7 +292,7 @@ private:
     {
         for (const auto& collective : collectives_)
             for (const auto& destination : {request_topic(collective), nodes_queue(collective)})
-                if (permits(a, destination) && permits(b, destination))
+                if (a.carries(destination) && b.carries(destination))
                     return true;
         return false;
     }

@@ -117,18 +117,7 @@ void Simulation::on_advisory(const Advisory& advisory)
 
 bool Simulation::permissible(const model::Connector& config, DestinationIndex destination) const
 {
-    const auto& dest = destinations_[destination];
-    const auto matches = [&](const std::vector<model::DestinationFilter>& filters) {
-        return std::any_of(filters.begin(), filters.end(),
-                           [&](const auto& filter) { return filter.matches(dest); });
-    };
-    if (matches(config.excluded_destinations))
-        return false;
-    if (matches(config.statically_included_destinations))
-        return true;
-    if (!config.dynamically_included_destinations.empty())
-        return matches(config.dynamically_included_destinations);
-    return true;
+    return config.carries(destinations_[destination]);
 }
 
 void Simulation::add_demand(int bridge_index, ConsumerIndex remote_id)

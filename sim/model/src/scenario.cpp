@@ -31,6 +31,21 @@ const Client* Scenario::find_client(std::string_view name) const
     return find_named(clients, name);
 }
 
+bool Connector::carries(const Destination& destination) const
+{
+    const auto any_match = [&](const std::vector<DestinationFilter>& filters) {
+        return std::any_of(filters.begin(), filters.end(),
+                           [&](const auto& filter) { return filter.matches(destination); });
+    };
+    if (any_match(excluded_destinations))
+        return false;
+    if (any_match(statically_included_destinations))
+        return true;
+    if (!dynamically_included_destinations.empty())
+        return any_match(dynamically_included_destinations);
+    return true;
+}
+
 Agent Scenario::agent(std::string_view name) const
 {
     if (const auto* found = find_named(agents, name))

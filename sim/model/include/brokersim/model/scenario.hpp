@@ -106,6 +106,11 @@ struct Connector
     std::vector<DestinationFilter> dynamically_included_destinations;
     std::vector<DestinationFilter> statically_included_destinations;
     SourcePos pos;
+
+    // ActiveMQ's isPermissableDestination: whether its bridges (both halves of a duplex one)
+    // let `destination` through: not excluded, and statically included, or dynamically
+    // included when the connector lists any (exclusions win).
+    bool carries(const Destination& destination) const;
 };
 
 // One value of a fact and the share of the group's nodes that have it.
