@@ -13,6 +13,7 @@ RunLauncher::RunLauncher(QObject* parent)
 {
     connect(process_, &QProcess::readyReadStandardError, this, &RunLauncher::read_stderr);
     connect(process_, &QProcess::finished, this, &RunLauncher::on_finished);
+    connect(process_, &QProcess::started, this, [this] { child_pid_ = process_->processId(); });
     connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart)
             emit runFailed(tr("cannot start '%1': %2").arg(program_, process_->errorString()));
@@ -87,8 +88,9 @@ void RunLauncher::on_finished(int exit_code, QProcess::ExitStatus status)
     if (!pending_.trimmed().isEmpty())
         errors_ << QString::fromUtf8(pending_).trimmed();
     if (cancelled_) {
-        // A killed child cannot clean up; its trace was still being written beside the target.
-        QFile::remove(trace_path_ + ".brokersim-tmp");
+        // A killed child cannot clean up; its trace was still being written beside the target,
+        // as FILE.brokersim-tmp.PID.
+        QFile::remove(QStringLiteral("%1.brokersim-tmp.%2").arg(trace_path_).arg(child_pid_));
         emit runCancelled();
         return;
     }

@@ -42,6 +42,7 @@ private:
     QProcess* process_;
     QString program_;
     QString trace_path_;
+    qint64 child_pid_ = 0;  // names the child's temporary trace file
     QByteArray pending_;  // stderr bytes of an unfinished line
     QStringList errors_;  // stderr lines that are not progress
     bool cancelled_ = false;

@@ -112,6 +112,17 @@ int refuse_overwriting_scenario(const RunArguments& args)
                          .c_str());
         return 2;
     }
+    // Nor may the trace overwrite the report: the run would end with only one of them.
+    if (!args.output_path.empty() && !args.trace_path.empty() &&
+        std::filesystem::weakly_canonical(args.output_path) ==
+            std::filesystem::weakly_canonical(args.trace_path)) {
+        std::fprintf(stderr, "%s",
+                     fmt::format("brokersim: error: --output '{}' and --trace '{}' are the same "
+                                 "file; the trace would overwrite the report\n",
+                                 args.output_path, args.trace_path)
+                         .c_str());
+        return 2;
+    }
     return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <unistd.h>
+
 namespace brokersim::io {
 
 namespace {
@@ -57,7 +59,8 @@ void write_output(const std::string& path, const std::string& text)
         return;
     }
 
-    const auto temporary = path + ".brokersim-tmp";
+    // Named after this process, so that two runs writing the same output do not share it.
+    const auto temporary = fmt::format("{}.brokersim-tmp.{}", path, ::getpid());
     if (const auto reason = write_file(temporary, "wb", text); !reason.empty()) {
         std::filesystem::remove(temporary, error);
         cannot_write(path, reason);

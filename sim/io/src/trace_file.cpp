@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <unistd.h>
+
 namespace brokersim::io {
 
 static_assert(std::endian::native == std::endian::little,
@@ -422,7 +424,8 @@ const std::vector<std::pair<int, int>>& TraceHeader::route(model::BrokerIndex fr
 
 TraceWriter::TraceWriter(std::string path, const model::Scenario& scenario,
                          TraceWriterOptions options)
-    : path_(std::move(path)), temporary_path_(path_ + ".brokersim-tmp"), scenario_(scenario),
+    : path_(std::move(path)),
+      temporary_path_(fmt::format("{}.brokersim-tmp.{}", path_, ::getpid())), scenario_(scenario),
       options_(options)
 {
     out_.open(temporary_path_, std::ios::binary | std::ios::trunc);
