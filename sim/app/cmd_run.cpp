@@ -113,9 +113,12 @@ int refuse_overwriting_scenario(const RunArguments& args)
         return 2;
     }
     // Nor may the trace overwrite the report: the run would end with only one of them.
+    // (Made absolute first: a relative path none of whose parts exists stays relative.)
+    const auto resolved = [](const std::string& path) {
+        return std::filesystem::weakly_canonical(std::filesystem::absolute(path));
+    };
     if (!args.output_path.empty() && !args.trace_path.empty() &&
-        std::filesystem::weakly_canonical(args.output_path) ==
-            std::filesystem::weakly_canonical(args.trace_path)) {
+        resolved(args.output_path) == resolved(args.trace_path)) {
         std::fprintf(stderr, "%s",
                      fmt::format("brokersim: error: --output '{}' and --trace '{}' are the same "
                                  "file; the trace would overwrite the report\n",
