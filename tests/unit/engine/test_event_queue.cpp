@@ -51,7 +51,7 @@ TEST_CASE("an event pushed to a lane earlier than the lane's last still leaves i
     CHECK(out == std::vector<int>{2, 1, 3});
 }
 
-TEST_CASE("random pushes and pops over heap and lanes match a stable sort by time")
+TEST_CASE("random pushes and pops over the radix heap and lanes match a stable sort by time")
 {
     std::mt19937 random(7);
     std::uniform_int_distribution<int> pick(0, 4);           // 0: heap, 1..4: a lane
@@ -73,7 +73,11 @@ TEST_CASE("random pushes and pops over heap and lanes match a stable sort by tim
             const int where = pick(random);
             double time_s;
             if (where == 0) {
-                time_s = now_s + step(random) * 0.5;
+                // Ties, arbitrary fractions, and one push in ten before the time reached.
+                const int kind = coin(random);
+                time_s = kind == 0  ? now_s * 0.5
+                         : kind < 5 ? now_s + step(random) * 0.5
+                                    : now_s + std::uniform_real_distribution<double>(0, 2)(random);
                 queue.push(time_s, order);
             } else {
                 auto& last = lane_time[where - 1];
