@@ -50,6 +50,11 @@ std::string too_many_nodes_reason()
                        max_nodes);
 }
 
+// Plain producers' messages, summed over all producers: each is a message record and events of
+// its own, so the same bound as for nodes keeps a typo (count: 2147483647) from filling memory
+// or running for days.
+constexpr std::int64_t max_produced = 50'000'000;
+
 // Times, durations and latencies are at most 1e9 s (some 32 years): a double still resolves a
 // microsecond there, so latencies and the engine's 50 us quantum keep their meaning, and no
 // scenario needs more.
@@ -190,6 +195,7 @@ private:
     std::map<std::pair<std::string, std::string>, int> link_lines_;
     std::map<std::pair<std::string, std::string>, int> connector_lines_;
     std::int64_t node_count_ = 0;
+    std::int64_t produced_count_ = 0;  // plain producers' messages so far
 };
 
 void ScenarioLoader::import_brokers(const Value* brokers_from)
@@ -1042,7 +1048,16 @@ model::Producer ScenarioLoader::read_producer(const Value& item)
     check_reference(broker, producer.broker, "broker", scenario_.brokers);
     producer.destination = read_destination(map.require("destination"));
 
-    set_int(map, "count", producer.count, 1);
+    if (const auto count = map.find("count")) {
+        const auto reason = fmt::format(
+            "brokersim sends at most {} plain producer messages in a scenario", max_produced);
+        producer.count = static_cast<int>(reader_.integer(*count, 1, max_produced, reason));
+        produced_count_ += producer.count;
+        if (produced_count_ > max_produced)
+            reader_.fail(*count, fmt::format("'count' brings the scenario to {} producer "
+                                             "messages: {}",
+                                             produced_count_, reason));
+    }
     if (const auto at = map.find("at_s"))
         producer.at_s = seconds(*at, in_s, Sign::NonNegative);
     if (const auto interval = map.find("interval_ms")) {
