@@ -213,16 +213,24 @@ private:
         return value;
     }
 
+    // At most 1e9 s, as every time in a scenario.
     double duration_s()
     {
+        const auto word = peek();
         const auto value = number("a number of seconds");
         const auto unit = take();
+        double seconds = 0;
         if (unit.text == "s")
-            return value;
-        if (unit.text == "ms")
-            return value / 1000.0;
-        fail(unit.offset, fmt::format("expected a unit 's' or 'ms' after {}, got {}",
-                                      plain_number(value), shown(unit)));
+            seconds = value;
+        else if (unit.text == "ms")
+            seconds = value / 1000.0;
+        else
+            fail(unit.offset, fmt::format("expected a unit 's' or 'ms' after {}, got {}",
+                                          plain_number(value), shown(unit)));
+        if (seconds > 1e9)
+            fail(word.offset, fmt::format("a time is at most 1e9 s, got {} {}",
+                                          plain_number(value), unit.text));
+        return seconds;
     }
 
     double percentage()
