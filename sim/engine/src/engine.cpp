@@ -369,9 +369,11 @@ void Simulation::run()
         return give_up ? std::numeric_limits<double>::infinity() : events_.next_time_s();
     };
     const auto process_due = [this](double until_s) {
-        while (!events_.empty() && events_.next_time_s() <= until_s) {
-            now_s_ = std::max(now_s_, events_.next_time_s());
-            process(events_.pop());
+        double time_s = 0;
+        LocalEvent event{};
+        while (events_.pop_due(until_s, time_s, event)) {
+            now_s_ = std::max(now_s_, time_s);
+            process(event);
         }
         return now_s_;
     };

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -80,27 +81,46 @@ public:
 
     Payload pop()
     {
-        --size_;
+        Payload payload{};
+        double time_s = 0;
+        pop_due(std::numeric_limits<double>::infinity(), time_s, payload);
+        return payload;
+    }
+
+    // Takes the earliest event if it is due by `until_s`: its time and payload go to `time_s`
+    // and `payload`. One look at the heads serves both the test and the taking.
+    bool pop_due(double until_s, double& time_s, Payload& payload)
+    {
+        if (size_ == 0)
+            return false;
         const Key* direct = earliest_direct();
         if (!lane_heads_.empty() && (!direct || lane_heads_.front() < *direct)) {
+            if (lane_heads_.front().time_s > until_s)
+                return false;
+            --size_;
             const Lane lane_index = lane_heads_.front().lane;
             auto& lane = lanes_[lane_index];
-            const Payload payload = lane.front().payload;
+            time_s = lane.front().time_s;
+            payload = lane.front().payload;
             lane.pop_front();
             if (lane.size != 0)
                 sift_down(lane_heads_, Head{lane.front().time_s, lane.front().seq, lane_index});
             else
                 heap_pop(lane_heads_);
-            return payload;
+            return true;
         }
+        if (direct->time_s > until_s)
+            return false;
+        --size_;
+        time_s = direct->time_s;
         if (front_) {
-            const Payload payload = front_->payload;
+            payload = front_->payload;
             front_.reset();
-            return payload;
+            return true;
         }
-        const Payload payload = heap_.front().payload;
+        payload = heap_.front().payload;
         heap_pop(heap_);
-        return payload;
+        return true;
     }
 
 private:
