@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config
     libsimgrid-dev libboost-graph-dev libfmt-dev doctest-dev libyaml-cpp-dev
-    libcli11-dev libpugixml-dev nlohmann-json3-dev
+    libcli11-dev libpugixml-dev nlohmann-json3-dev libre2-dev
     # the plots of `brokersim sweep` (docs/sweeps.md)
     gnuplot-nox
     # brokersim-gui; Qt Charts needs Qt OpenGL, which qt6-base-dev does not pull in on Debian 12

@@ -2,24 +2,26 @@
 //
 // A small hand-written lexer feeds a recursive-descent parser one token at a time, so the first
 // problem in reading order is the one reported. Every regex is compiled here, once: matching a
-// node compiles nothing and, apart from regex terms, allocates nothing beyond what the NodeView
-// itself returns.
+// node compiles nothing and allocates nothing beyond what the NodeView itself returns.
 //
-// Not modelled: MCollective evaluates regexes with Ruby, we use ECMAScript (std::regex). The Ruby
-// escapes \A, \z, \Z and \h are rejected with a hint (std::regex would silently read them as
-// letters), inline flags such as (?i) are rejected, and `^` and `$` anchor the whole fact rather
-// than one line of it. Ordering operators treat any finite
+// Regexes run on RE2, whose matching time grows linearly with the subject, so no pattern can
+// stall a run the way a backtracking engine can with /(a+)+$/. MCollective evaluates them with
+// Ruby; ruby_to_re2 below carries over what RE2 can express with Ruby's meaning (\h, \H,
+// (?<name>...), Ruby's (?m)) and refuses the rest with a hint. What still differs from a real
+// node: `^` and `$` anchor the whole value rather than one line of it; \s does not match \v;
+// POSIX classes such as [[:alpha:]] are ASCII-only. Ordering operators treat any finite
 // decimal number (exponents included) as a number, where MCollective only converts plain
 // integers and plain decimals; "1e3" > "999" is true here and false on a real node.
 #include "brokersim/model/filter.hpp"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <compare>
-#include <regex>
 #include <utility>
 #include <variant>
 
@@ -46,8 +48,8 @@ struct Filter::Node
     // A literal, or a regex searched for anywhere in the subject as Ruby's =~ does.
     struct Pattern
     {
-        std::string text; // the literal, or the regex source
-        std::optional<std::regex> regex;
+        std::string text; // the literal, or the regex source as written
+        std::unique_ptr<const re2::RE2> regex;
 
         bool matches(std::string_view subject) const;
     };
@@ -148,7 +150,7 @@ bool Node::Pattern::matches(std::string_view subject) const
 {
     if (!regex)
         return subject == text;
-    return std::regex_search(subject.data(), subject.data() + subject.size(), *regex);
+    return re2::RE2::PartialMatch(re2::StringPiece(subject.data(), subject.size()), *regex);
 }
 
 bool Node::AllOf::matches(const NodeView& node) const
@@ -314,84 +316,242 @@ std::string describe_char(char c)
     return fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c));
 }
 
-// libstdc++ reports unbalanced parentheses and a quantifier with nothing before it under the
-// same code, so the pattern is looked at again to say which one it was.
-std::string_view explain_paren_error(std::string_view pattern)
+// Ruby's \h is a hex digit (RE2 has no \h); inside brackets it joins the enclosing class.
+std::string_view hex_digit_class(bool negated, bool in_brackets)
 {
-    int open = 0;
-    bool in_brackets = false;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        const char c = pattern[i];
-        if (c == '\\')
-            ++i;
-        else if (in_brackets)
-            in_brackets = c != ']';
-        else if (c == '[')
-            in_brackets = true;
-        else if (c == '(')
-            ++open;
-        else if (c == ')' && --open < 0)
-            return "')' without a matching '('";
-    }
-    if (open > 0)
-        return "'(' without a matching ')'";
-    return "'*', '+', '?' or '{' with nothing to repeat";
+    if (in_brackets)
+        return negated ? "[:^xdigit:]" : "[:xdigit:]";
+    return negated ? "[[:^xdigit:]]" : "[[:xdigit:]]";
 }
 
-std::string_view explain_regex_error(const std::regex_error& error, std::string_view pattern)
+struct Translation
 {
-    namespace rc = std::regex_constants;
-    switch (error.code()) {
-    case rc::error_collate:
-    case rc::error_ctype:
-        return "unknown name inside '[: :]', '[. .]' or '[= =]'";
-    case rc::error_escape:
-        return "invalid escape sequence";
-    case rc::error_backref:
-        return "back reference to a group that does not exist";
-    case rc::error_brack:
-        return "'[' without a matching ']'";
-    case rc::error_paren:
-        return explain_paren_error(pattern);
-    case rc::error_brace:
-    case rc::error_badbrace:
-        return "invalid repeat count between '{' and '}'";
-    case rc::error_range:
-        return "invalid character range";
-    case rc::error_badrepeat:
-        return "'*', '+', '?' or '{' with nothing to repeat";
-    case rc::error_space:
-    case rc::error_complexity:
-    case rc::error_stack:
-        return "too complex to compile";
-    default:
-        return "not a valid ECMAScript regular expression";
+    std::string re2;     // the pattern in RE2's syntax
+    std::string refusal; // why it has none, when it has none
+};
+
+// Ruby's inline flags `(?imx-imx)` and `(?imx-imx:...)`, read from `(?`. Ruby's m lets '.'
+// match a newline, which RE2 calls s; RE2's own m (line anchors) has no Ruby spelling.
+std::size_t translate_flags(std::string_view group, Translation& out)
+{
+    const std::size_t end = group.find_first_not_of("imxsuadU-", 2);
+    if (end == std::string_view::npos || end == 2 || (group[end] != ')' && group[end] != ':'))
+        return 0;
+
+    std::string flags;
+    for (const char flag : group.substr(2, end - 2)) {
+        if (flag == 'i' || flag == '-')
+            flags += flag;
+        else if (flag == 'm')
+            flags += 's';
+        else if (flag == 'x')
+            out.refusal = fmt::format("extended mode '{}' is not supported by RE2: write the "
+                                      "pattern without spaces and comments",
+                                      group.substr(0, end + 1));
+        else if (flag == 's')
+            out.refusal = fmt::format("'{}' is not Ruby syntax: Ruby's '(?m)' lets '.' match a "
+                                      "newline",
+                                      group.substr(0, end + 1));
+        else
+            out.refusal = fmt::format("flag '{}' in '{}' is not supported: write i or m", flag,
+                                      group.substr(0, end + 1));
+        if (!out.refusal.empty())
+            return 0;
     }
+    out.re2 += fmt::format("(?{}", flags);
+    return end;
 }
 
-// The escapes a Ruby user reaches for that ECMAScript lacks; libstdc++ would read them as the
-// plain letters, so a filter would silently match the wrong nodes.
-std::optional<std::string> ruby_escape_hint(std::string_view pattern)
+// Ruby's \uXXXX and \u{X...} are RE2's \x{...}; returns how many characters it read, less one.
+std::size_t translate_unicode_escape(std::string_view escape, Translation& out)
 {
-    struct Replacement
+    const auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    if (escape.starts_with("\\u{")) {
+        out.re2 += "\\x{";
+        return 2;
+    }
+    if (escape.size() >= 6 && std::all_of(escape.begin() + 2, escape.begin() + 6, is_hex)) {
+        out.re2 += fmt::format("\\x{{{}}}", escape.substr(2, 4));
+        return 5;
+    }
+    out.refusal = "'\\u' takes four hex digits or '{...}'";
+    return 0;
+}
+
+// Lookaround needs backtracking, which RE2 gives up to match in linear time. A filter can
+// say the same with a second test.
+std::optional<std::string> lookaround_refusal(std::string_view group)
+{
+    struct Lookaround
     {
-        char escape;
-        std::string_view instead;
+        std::string_view spelling;
+        std::string_view name;
     };
-    constexpr Replacement replacements[] = {
-        {'A', "^"}, {'z', "$"}, {'Z', "$"}, {'h', "[0-9a-fA-F]"}};
+    constexpr Lookaround lookarounds[] = {{"(?=", "lookahead"},
+                                          {"(?!", "negative lookahead"},
+                                          {"(?<=", "lookbehind"},
+                                          {"(?<!", "negative lookbehind"}};
 
-    for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
-        if (pattern[i] != '\\')
-            continue;
-        ++i;
-        for (const auto& replacement : replacements) {
-            if (pattern[i] == replacement.escape)
-                return fmt::format("'\\{}' is Ruby syntax, write '{}' instead", replacement.escape,
-                                   replacement.instead);
-        }
+    for (const auto& lookaround : lookarounds) {
+        if (group.starts_with(lookaround.spelling))
+            return fmt::format("{} '{}...)' is not supported by RE2: join a second test with "
+                               "'and' instead ('fact=~/re/', 'fact!=/re/', 'not /re/')",
+                               lookaround.name, lookaround.spelling);
     }
     return std::nullopt;
+}
+
+// Rewrites the Ruby syntax RE2 spells differently, keeping Ruby's meaning; everything else is
+// copied for RE2 to judge. Escapes and bracket expressions are stepped over whole, so that their
+// contents are never mistaken for groups.
+Translation ruby_to_re2(std::string_view ruby)
+{
+    Translation out;
+    bool in_brackets = false;
+    for (std::size_t i = 0; i < ruby.size() && out.refusal.empty(); ++i) {
+        const std::string_view rest = ruby.substr(i);
+        if (rest.starts_with("\\Q")) {
+            out.refusal = "'\\Q...\\E' is not supported: escape each special character with "
+                          "'\\' instead";
+        } else if (rest.starts_with("\\h") || rest.starts_with("\\H")) {
+            out.re2 += hex_digit_class(rest[1] == 'H', in_brackets);
+            ++i;
+        } else if (rest.starts_with("\\u")) {
+            i += translate_unicode_escape(rest, out);
+        } else if (rest.size() > 1 && rest[0] == '\\') {
+            out.re2 += rest.substr(0, 2);
+            ++i;
+        } else if (in_brackets) {
+            const std::size_t named_end = rest.starts_with("[:") ? rest.find(":]") : 0;
+            if (named_end != 0 && named_end != std::string_view::npos) {
+                out.re2 += rest.substr(0, named_end + 2);
+                i += named_end + 1;
+                continue;
+            }
+            in_brackets = rest[0] != ']';
+            out.re2 += rest[0];
+        } else if (rest[0] == '[') {
+            // A ']' right after '[' or '[^' is a member, not the end.
+            std::size_t opening = rest.starts_with("[^") ? 2 : 1;
+            if (rest.substr(opening).starts_with("]"))
+                ++opening;
+            out.re2 += rest.substr(0, opening);
+            i += opening - 1;
+            in_brackets = true;
+        } else if (rest.starts_with("(?")) {
+            if (auto refusal = lookaround_refusal(rest)) {
+                out.refusal = std::move(*refusal);
+            } else if (rest.starts_with("(?<")) {
+                out.re2 += "(?P<"; // Ruby's named group, in the spelling this RE2 knows
+                i += 2;
+            } else if (const std::size_t flags_end = translate_flags(rest, out)) {
+                i += flags_end - 1;
+            } else if (out.refusal.empty()) {
+                out.re2 += "(?";
+                ++i;
+            }
+        } else {
+            out.re2 += rest[0];
+        }
+    }
+    return out;
+}
+
+std::string explain_bad_escape(std::string_view escape)
+{
+    if (escape.size() == 2 && escape[1] >= '1' && escape[1] <= '9')
+        return fmt::format("backreference '{}' is not supported by RE2, which matches in linear "
+                           "time: spell the repeated text out",
+                           escape);
+    if (escape == "\\k" || escape == "\\g")
+        return fmt::format("named backreference or subroutine '{}' is not supported by RE2",
+                           escape);
+    if (escape == "\\Z")
+        return "'\\Z' is not supported by RE2: write '\\z' or '$', which do not match before a "
+               "final newline";
+    if (escape == "\\e")
+        return "'\\e' is not supported by RE2: write '\\x1b' instead";
+    if (escape == "\\c")
+        return "control escape '\\c' is not supported by RE2: write '\\x01' for '\\cA' and so "
+               "on";
+    return fmt::format("invalid escape sequence '{}'", escape);
+}
+
+std::string explain_bad_group(std::string_view group)
+{
+    if (group == "(?>")
+        return "atomic group '(?>...)' is not supported by RE2 (a plain '(?:...)' may match "
+               "more)";
+    if (group == "(?#")
+        return "comment '(?#...)' is not supported by RE2: leave it out";
+    if (group == "(?(")
+        return "conditional group '(?(...)...)' is not supported by RE2";
+    return fmt::format("unsupported group '{}'", group);
+}
+
+// RE2 accepts counts up to 1000; std::regex accepted any, so the limit gets its own message.
+std::string explain_repeat_size(std::string_view repeat)
+{
+    std::size_t i = 0;
+    while ((i = repeat.find_first_of("0123456789", i)) != std::string_view::npos) {
+        int count = 0;
+        const auto [end, error] =
+            std::from_chars(repeat.data() + i, repeat.data() + repeat.size(), count);
+        if (error != std::errc{} || count > 1000)
+            return fmt::format("repeat count above 1000 in '{}', the most RE2 allows", repeat);
+        i = static_cast<std::size_t>(end - repeat.data());
+    }
+    return "invalid repeat count between '{' and '}'";
+}
+
+std::string explain_re2_error(const re2::RE2& regex)
+{
+    std::string arg = regex.error_arg();
+    switch (regex.error_code()) {
+    case re2::RE2::ErrorBadEscape:
+        return explain_bad_escape(arg);
+    case re2::RE2::ErrorBadPerlOp:
+        return explain_bad_group(arg);
+    case re2::RE2::ErrorMissingBracket:
+        return "'[' without a matching ']'";
+    case re2::RE2::ErrorMissingParen:
+        return "'(' without a matching ')'";
+    case re2::RE2::ErrorUnexpectedParen:
+        return "')' without a matching '('";
+    case re2::RE2::ErrorTrailingBackslash:
+        return "'\\' at the end with nothing to escape";
+    case re2::RE2::ErrorRepeatArgument:
+        return "'*', '+', '?' or '{' with nothing to repeat";
+    case re2::RE2::ErrorRepeatSize:
+        return explain_repeat_size(arg);
+    case re2::RE2::ErrorRepeatOp:
+        if (arg.size() == 2 && arg[1] == '+')
+            return fmt::format("possessive repetition '{}' is not supported by RE2", arg);
+        return fmt::format("'{}' repeats a repetition: put the inner one in parentheses", arg);
+    case re2::RE2::ErrorBadCharRange:
+        if (arg.starts_with("[:"))
+            return fmt::format("unknown character class '{}'", arg);
+        if (arg.starts_with("\\p") || arg.starts_with("\\P"))
+            return fmt::format("unknown Unicode class '{}'", arg);
+        return fmt::format("invalid character range '{}'", arg);
+    case re2::RE2::ErrorBadNamedCapture:
+        if (arg.starts_with("(?P<"))
+            arg.erase(2, 1); // as the user wrote it, before translation
+        return fmt::format("invalid group name in '{}'", arg);
+    case re2::RE2::ErrorBadUTF8:
+        return "not valid UTF-8";
+    case re2::RE2::ErrorPatternTooLarge:
+        return "too large to compile";
+    default:
+        return fmt::format("not valid in RE2: {}", regex.error());
+    }
+}
+
+re2::RE2::Options regex_options()
+{
+    re2::RE2::Options options; // UTF-8, case-sensitive, Perl classes, '^' and '$' at the ends
+    options.set_log_errors(false);
+    return options;
 }
 
 class Parser
@@ -514,7 +674,7 @@ Token Parser::lex_quoted(Token token)
     return token;
 }
 
-// `\/` stands for a slash inside the regex; every other escape is left for std::regex.
+// `\/` stands for a slash inside the regex; every other escape is left for ruby_to_re2.
 Token Parser::lex_regex(Token token)
 {
     const std::size_t start = pos_++;
@@ -614,7 +774,7 @@ NodePtr Parser::parse_unary()
         advance();
         if (next_.kind == TokenKind::Compare)
             return parse_comparison();
-        return make_node(Node::ClassTest{Node::Pattern{previous_.text, std::nullopt}});
+        return make_node(Node::ClassTest{Node::Pattern{previous_.text, nullptr}});
     default:
         fail_expected_term();
     }
@@ -679,7 +839,7 @@ NodePtr Parser::make_listed_test(const Token& name, const Token& compare, const 
                                   name.text, compare.spelling));
 
     const bool regex = value.kind == TokenKind::Regex || compare.compare == Compare::Search;
-    auto pattern = regex ? compile(value) : Node::Pattern{value.text, std::nullopt};
+    auto pattern = regex ? compile(value) : Node::Pattern{value.text, nullptr};
     if (name.text == "identity")
         return make_node(Node::IdentityTest{std::move(pattern)});
     return make_node(Node::AgentTest{std::move(pattern)});
@@ -687,7 +847,7 @@ NodePtr Parser::make_listed_test(const Token& name, const Token& compare, const 
 
 NodePtr Parser::make_fact_test(const Token& name, const Token& compare, const Token& value)
 {
-    Node::FactTest test{name.text, compare.compare, {value.text, std::nullopt}, std::nullopt};
+    Node::FactTest test{name.text, compare.compare, {value.text, nullptr}, std::nullopt};
     if (value.kind == TokenKind::Regex) {
         if (test.compare == Compare::Equal)
             test.compare = Compare::Search;
@@ -723,15 +883,18 @@ void Parser::descend(const Token& at)
 
 Node::Pattern Parser::compile(const Token& token)
 {
-    if (const auto hint = ruby_escape_hint(token.text))
-        fail(token, fmt::format("invalid regular expression '{}': {}", token.text, *hint));
+    const auto fail_regex = [&token](std::string_view why) {
+        fail(token, fmt::format("invalid regular expression '{}': {}", token.text, why));
+    };
 
-    try {
-        return {token.text, std::regex(token.text, std::regex::ECMAScript)};
-    } catch (const std::regex_error& error) {
-        fail(token, fmt::format("invalid regular expression '{}': {}", token.text,
-                                explain_regex_error(error, token.text)));
-    }
+    const auto translation = ruby_to_re2(token.text);
+    if (!translation.refusal.empty())
+        fail_regex(translation.refusal);
+
+    auto regex = std::make_unique<const re2::RE2>(translation.re2, regex_options());
+    if (!regex->ok())
+        fail_regex(explain_re2_error(*regex));
+    return {token.text, std::move(regex)};
 }
 
 NodePtr Parser::make_and(std::vector<NodePtr> operands)

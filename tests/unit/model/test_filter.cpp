@@ -453,14 +453,20 @@ TEST_CASE("a parse error names an invalid regular expression and why")
     CHECK(parse_failure("/web)/") ==
           ParseFailure{1, "invalid regular expression 'web)': ')' without a matching '('"});
     CHECK(parse_failure("/[[:vowel:]]/") ==
-          ParseFailure{1, "invalid regular expression '[[:vowel:]]': unknown name inside "
-                          "'[: :]', '[. .]' or '[= =]'"});
+          ParseFailure{1, "invalid regular expression '[[:vowel:]]': unknown character class "
+                          "'[:vowel:]'"});
     CHECK(parse_failure("a and hostname=~\"*web\"") ==
           ParseFailure{17, "invalid regular expression '*web': '*', '+', '?' or '{' with "
                            "nothing to repeat"});
     CHECK(parse_failure("agent=/x{2,1}/") ==
           ParseFailure{7, "invalid regular expression 'x{2,1}': invalid repeat count between "
                           "'{' and '}'"});
+    CHECK(parse_failure("agent=/x{1001}/") ==
+          ParseFailure{7, "invalid regular expression 'x{1001}': repeat count above 1000 in "
+                          "'{1001}', the most RE2 allows"});
+    CHECK(parse_failure("/(?<a-b>x)/") ==
+          ParseFailure{1, "invalid regular expression '(?<a-b>x)': invalid group name in "
+                          "'(?<a-b>'"});
 }
 
 TEST_CASE("a parse error is the first problem in reading order")
@@ -471,15 +477,125 @@ TEST_CASE("a parse error is the first problem in reading order")
           ParseFailure{5, "invalid regular expression '(': '(' without a matching ')'"});
 }
 
-TEST_CASE("a parse error points out Ruby regex escapes that ECMAScript lacks")
+TEST_CASE("a pathological regex takes linear time")
 {
-    CHECK(parse_failure("hostname=~/\\Aweb/") ==
-          ParseFailure{11, "invalid regular expression '\\Aweb': '\\A' is Ruby syntax, write '^' "
-                           "instead"});
-    CHECK(parse_failure("/server\\z/") ==
-          ParseFailure{1, "invalid regular expression 'server\\z': '\\z' is Ruby syntax, write "
-                          "'$' instead"});
+    const TestNode almost(std::string(40, 'a') + "!");
+    const TestNode all_a(std::string(40, 'a'));
+
+    CHECK_FALSE(passes("identity=/(a+)+$/", almost));
+    CHECK(passes("identity=/(a+)+$/", all_a));
+    CHECK(passes("identity=/^(a|aa)+!$/", almost));
+}
+
+TEST_CASE("Ruby's \\A and \\z anchor the whole value")
+{
+    TestNode node("n1");
+    node.fact("hostname", "web01").fact("motd", "hi\nweb");
+
+    CHECK(passes("hostname=~/\\Aweb/", node));
+    CHECK(passes("hostname=~/01\\z/", node));
+    CHECK_FALSE(passes("hostname=~/\\A01/", node));
+    CHECK_FALSE(passes("motd=~/\\Aweb/", node));
     CHECK(passes("path=~/C:\\\\Apps/", TestNode("n").fact("path", "C:\\Apps")));
+}
+
+TEST_CASE("^ and $ anchor the whole value, not one line of it")
+{
+    TestNode node("n1");
+    node.fact("motd", "hi\nweb");
+
+    CHECK_FALSE(passes("motd=~/^web/", node)); // Ruby would match: its ^ starts every line
+    CHECK(passes("motd=~/^hi/", node));
+    CHECK_FALSE(passes("motd=~/hi$/", node));
+}
+
+TEST_CASE("Ruby's \\h is a hex digit and \\H anything else, inside brackets too")
+{
+    TestNode node("n1");
+    node.fact("serial", "00ff").fact("name", "web-g1");
+
+    CHECK(passes("serial=~/^\\h+$/", node));
+    CHECK_FALSE(passes("name=~/^\\h+$/", node));
+    CHECK(passes("name=~/^\\H/", node));
+    CHECK(passes("name=~/^[\\h\\-w]+$/", TestNode("n").fact("name", "web-f1")));
+    CHECK_FALSE(passes("serial=~/[\\H]/", node));
+}
+
+TEST_CASE("Ruby's \\uXXXX and \\u{X} name a character")
+{
+    TestNode node("n1");
+    node.fact("city", "Z\xc3\xbcrich");
+
+    CHECK(passes("city=~/Z\\u00fcrich/", node));
+    CHECK(passes("city=~/Z\\u{fc}rich/", node));
+    CHECK(passes("city=~/^Z.rich$/", node)); // '.' is one character, not one byte
+}
+
+TEST_CASE("inline flags have Ruby's meaning: (?i) ignores case, (?m) lets '.' match a newline")
+{
+    TestNode node("n1");
+    node.fact("hostname", "Prod-WEB-01").fact("motd", "hi\nweb");
+
+    CHECK(passes("hostname=~/(?i)prod-web/", node));
+    CHECK(passes("hostname=~/(?i:prod)-WEB/", node));
+    CHECK_FALSE(passes("hostname=~/(?i:prod)-web/", node));
+    CHECK_FALSE(passes("motd=~/hi.web/", node));
+    CHECK(passes("motd=~/(?m)hi.web/", node));
+    CHECK(passes("motd=~/(?mi:HI.WEB)/", node));
+}
+
+TEST_CASE("Ruby's named groups (?<name>...) group like any other")
+{
+    TestNode node("n1");
+    node.fact("hostname", "web-01");
+
+    CHECK(passes("hostname=~/^(?<role>web|db)-(?<n>\\d+)$/", node));
+    CHECK_FALSE(passes("hostname=~/^(?<role>db)-/", node));
+}
+
+TEST_CASE("a parse error refuses backreferences and lookaround, which RE2 cannot run")
+{
+    CHECK(parse_failure("identity=/(a)\\1/") ==
+          ParseFailure{10, "invalid regular expression '(a)\\1': backreference '\\1' is not "
+                           "supported by RE2, which matches in linear time: spell the repeated "
+                           "text out"});
+    CHECK(parse_failure("a and hostname=~/web(?=-prod)/") ==
+          ParseFailure{17, "invalid regular expression 'web(?=-prod)': lookahead '(?=...)' is "
+                           "not supported by RE2: join a second test with 'and' instead "
+                           "('fact=~/re/', 'fact!=/re/', 'not /re/')"});
+    CHECK(parse_failure("/^(?!test)/") ==
+          ParseFailure{1, "invalid regular expression '^(?!test)': negative lookahead '(?!...)' "
+                          "is not supported by RE2: join a second test with 'and' instead "
+                          "('fact=~/re/', 'fact!=/re/', 'not /re/')"});
+    CHECK(parse_failure("/(?<=web)01/") ==
+          ParseFailure{1, "invalid regular expression '(?<=web)01': lookbehind '(?<=...)' is "
+                          "not supported by RE2: join a second test with 'and' instead "
+                          "('fact=~/re/', 'fact!=/re/', 'not /re/')"});
+    CHECK(parse_failure("/(?>a+)b/") ==
+          ParseFailure{1, "invalid regular expression '(?>a+)b': atomic group '(?>...)' is not "
+                          "supported by RE2 (a plain '(?:...)' may match more)"});
+    CHECK(parse_failure("/a++/") ==
+          ParseFailure{1, "invalid regular expression 'a++': possessive repetition '++' is not "
+                          "supported by RE2"});
+}
+
+TEST_CASE("a parse error explains Ruby syntax RE2 lacks")
+{
+    CHECK(parse_failure("/server\\Z/") ==
+          ParseFailure{1, "invalid regular expression 'server\\Z': '\\Z' is not supported by "
+                          "RE2: write '\\z' or '$', which do not match before a final newline"});
+    CHECK(parse_failure("/(?x) web /") ==
+          ParseFailure{1, "invalid regular expression '(?x) web ': extended mode '(?x)' is not "
+                          "supported by RE2: write the pattern without spaces and comments"});
+    CHECK(parse_failure("/(?s)a.b/") ==
+          ParseFailure{1, "invalid regular expression '(?s)a.b': '(?s)' is not Ruby syntax: "
+                          "Ruby's '(?m)' lets '.' match a newline"});
+    CHECK(parse_failure("/\\Qa.b\\E/") ==
+          ParseFailure{1, "invalid regular expression '\\Qa.b\\E': '\\Q...\\E' is not "
+                          "supported: escape each special character with '\\' instead"});
+    CHECK(parse_failure("hostname=~\"web\\\\\"") ==
+          ParseFailure{11, "invalid regular expression 'web\\': '\\' at the end with nothing "
+                           "to escape"});
 }
 
 TEST_CASE("a parse error points at a character the language does not use")
