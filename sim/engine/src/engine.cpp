@@ -30,13 +30,18 @@ Simulation::Simulation(const model::Scenario& scenario, model::TraceSink& sink,
     nodes_ = std::make_unique<NodeTable>(scenario, group_brokers);
 
     build_bridges();
+
+    for (const auto& producer : scenario.producers)
+        producer_properties_bytes_.push_back(model::marshalled_properties_bytes(producer.headers));
 }
 
 void Simulation::build_brokers()
 {
     if (scenario_.brokers.size() > std::numeric_limits<BrokerIndex>::max())
         throw model::InputError(scenario_.brokers.back().pos, "too many brokers");
-    for (const auto& broker : scenario_.brokers) {
+    const auto loads = model::broker_loads(scenario_);
+    for (std::size_t b = 0; b < scenario_.brokers.size(); ++b) {
+        const auto& broker = scenario_.brokers[b];
         BrokerState state;
         state.name = broker.name;
         state.datacenter = topology_.datacenter_index(broker.datacenter);
@@ -45,9 +50,21 @@ void Simulation::build_brokers()
         state.lan_bandwidth_Bps = datacenter.lan_bandwidth_bps / 8.0;
         state.policies = broker.policies;
         state.clock_offset_s = broker.clock_offset_s;
-        state.cpu_s_per_message = broker.cpu_s_per_message;
-        state.cpu_s_per_byte = broker.cpu_s_per_byte;
-        state.memory_limit_bytes = broker.memory_limit_bytes;
+        // Keep-alives take their share of the CPU first; messages get the rest, so each
+        // message's CPU time stretches by 1 / (1 - share). Computed once, not per message.
+        const double share = loads[b].keepalive_cpu_fraction;
+        if (share >= 1)
+            throw model::InputError(
+                broker.pos, fmt::format("broker '{}' would spend all its CPU on keep-alives "
+                                        "({:.3g} of it for {} connections); lower "
+                                        "keepalive_cpu_us or raise the heartbeat interval",
+                                        broker.name, share, loads[b].connections));
+        for (std::size_t type = 0; type < 2; ++type) {
+            state.cpu_s_per_message[type] = broker.cpu_s_per_message[type] / (1 - share);
+            state.cpu_s_per_byte[type] = broker.cpu_s_per_byte[type] / (1 - share);
+        }
+        state.memory_limit_bytes = loads[b].memory_limit_bytes;
+        state.message_overhead_bytes = broker.message_overhead_bytes;
         state.lan_in_lane = events_.add_lane();
         state.lan_out_lane = events_.add_lane();
         state.cpu_lane = events_.add_lane();

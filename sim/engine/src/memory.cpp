@@ -6,16 +6,19 @@
 // when producerFlowControl is off; when it is on, the producer is held until both the
 // destination's and the broker's memory are below their limits again.
 //
-// What is held: body bytes of copies waiting for the broker's CPU and of queue copies waiting
-// for a consumer. Not modelled, and so never counted: copies queued behind a bridge's WAN
-// stream or a NIC, messages of slow consumers (consumers here never fall behind), headers and
-// per-message overhead, and temp or store usage. Only the scenario's plain producers are held:
-// MCollective clients and nodes and network bridges always send, so a bridge blocked by a full
-// broker downstream, which hangs real networks, is not seen.
+// What is held: copies waiting for the broker's CPU and queue copies waiting for a consumer,
+// each counted as ActiveMQ's Message.getSize() counts it: a fixed minimum per message
+// (message_overhead_bytes, 1024 by default) plus the body plus the marshalled properties (a
+// plain producer's headers, a direct request's mc_identity). Not modelled, and so never
+// counted: copies queued behind a bridge's WAN stream or a NIC, messages of slow consumers
+// (consumers here never fall behind), and temp or store usage. Only the scenario's plain
+// producers are held: MCollective clients and nodes and network bridges always send, so a
+// bridge blocked by a full broker downstream, which hangs real networks, is not seen.
 #include "simulation.hpp"
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
 
 namespace brokersim::engine {
 
@@ -32,21 +35,35 @@ bool Simulation::memory_full(BrokerIndex broker, DestinationIndex destination) c
     return held != state.destination_memory_bytes.end() && held->second >= limit_bytes;
 }
 
+std::uint64_t Simulation::accounted_bytes(const Message& message, BrokerIndex broker) const
+{
+    std::uint64_t bytes = brokers_[broker].message_overhead_bytes + message.body_bytes;
+    if (message.kind == model::MessageKind::Plain)
+        bytes += producer_properties_bytes_[message.producer()];
+    else if (message.target_node() != model::kNone)
+        bytes +=
+            4 + model::marshalled_property_bytes(std::string_view("mc_identity").size(),
+                                                 nodes_->identity(message.target_node()).size());
+    return bytes;
+}
+
 void Simulation::hold(const Copy& copy, BrokerIndex broker)
 {
     const auto& message = messages_[copy.message];
+    const auto bytes = accounted_bytes(message, broker);
     auto& state = brokers_[broker];
-    state.memory_bytes += message.body_bytes;
-    state.destination_memory_bytes[message.destination] += message.body_bytes;
+    state.memory_bytes += bytes;
+    state.destination_memory_bytes[message.destination] += bytes;
     state.memory_peak_bytes = std::max(state.memory_peak_bytes, state.memory_bytes);
 }
 
 void Simulation::release(const Copy& copy, BrokerIndex broker)
 {
     const auto& message = messages_[copy.message];
+    const auto bytes = accounted_bytes(message, broker);
     auto& state = brokers_[broker];
-    state.memory_bytes -= message.body_bytes;
-    state.destination_memory_bytes[message.destination] -= message.body_bytes;
+    state.memory_bytes -= bytes;
+    state.destination_memory_bytes[message.destination] -= bytes;
     if (!state.stalled.empty())
         resume_stalled(broker);
 }

@@ -10,6 +10,7 @@
 #include "wan.hpp"
 
 #include "brokersim/engine/engine.hpp"
+#include "brokersim/model/broker_load.hpp"
 #include "brokersim/model/scenario.hpp"
 #include "brokersim/model/topology.hpp"
 #include "brokersim/model/trace.hpp"
@@ -176,10 +177,12 @@ struct BrokerState
     std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
     std::vector<model::PolicyEntry> policies;
 
-    // Memory (systemUsage memoryUsage): body bytes of the copies it holds, waiting for its
-    // CPU or for a queue consumer; per destination as well, kept apart from `destinations`
-    // because copies waiting for the CPU outlive a crash that clears those.
+    // Memory (systemUsage memoryUsage): the bytes ActiveMQ accounts for the copies it holds,
+    // waiting for its CPU or for a queue consumer (overhead, body and properties); per
+    // destination as well, kept apart from `destinations` because copies waiting for the CPU
+    // outlive a crash that clears those.
     std::uint64_t memory_limit_bytes = 0;
+    std::uint32_t message_overhead_bytes = 0;
     std::uint64_t memory_bytes = 0;
     std::uint64_t memory_peak_bytes = 0;
     std::map<DestinationIndex, std::uint64_t> destination_memory_bytes;
@@ -398,6 +401,7 @@ private:
 
     // Broker memory and producer flow control (memory.cpp)
     bool memory_full(BrokerIndex broker, DestinationIndex destination) const;
+    std::uint64_t accounted_bytes(const Message& message, BrokerIndex broker) const;
     void hold(const Copy& copy, BrokerIndex broker);
     void release(const Copy& copy, BrokerIndex broker);
     bool admit_send(int producer, std::uint32_t number);
@@ -457,6 +461,7 @@ private:
     std::vector<int> static_bridges_;  // bridges with staticallyIncludedDestinations
 
     std::vector<Message> messages_;
+    std::vector<std::uint32_t> producer_properties_bytes_;  // their headers, marshalled
     std::vector<RequestState> requests_;
     EventQueue<LocalEvent> events_;
     std::vector<EventLane> stream_lanes_;  // arrivals, per WAN stream

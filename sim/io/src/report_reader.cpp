@@ -128,7 +128,14 @@ stats::Report report_from_json(std::string_view json)
                                           broker.at("peak_memory_bytes").get<std::uint64_t>(),
                                           broker.at("stalled_sends").get<std::uint64_t>(),
                                           broker.at("stall_time_s").get<double>(),
-                                          broker.at("sends_over_limit").get<std::uint64_t>()});
+                                          broker.at("sends_over_limit").get<std::uint64_t>(),
+                                          broker.at("connections").get<std::uint64_t>(),
+                                          broker.at("connection_memory_bytes")
+                                              .get<std::uint64_t>(),
+                                          broker.at("memory_budget_bytes").get<std::uint64_t>(),
+                                          broker.at("estimated_peak_bytes").get<std::uint64_t>(),
+                                          broker.at("over_budget").get<bool>(),
+                                          broker.at("keepalive_cpu_fraction").get<double>()});
         report.conservation = read_conservation(root.at("conservation"));
         return report;
     } catch (const nlohmann::json::exception& error) {

@@ -156,6 +156,15 @@ std::string report_text(const stats::Report& report)
                                broker.sends_over_limit);
     }
 
+    out += "\nbroker heap              connections   connection bytes   estimated peak bytes"
+           "   budget bytes   keep-alive CPU\n";
+    for (const auto& broker : report.broker_load)
+        out += fmt::format("  {:<22} {:>11} {:>18} {:>22} {:>14} {:>13.3f} %{}\n", broker.name,
+                           broker.connections, broker.connection_memory_bytes,
+                           broker.estimated_peak_bytes, broker.memory_budget_bytes,
+                           broker.keepalive_cpu_fraction * 100.0,
+                           broker.over_budget ? "   OVER BUDGET" : "");
+
     const auto& c = report.conservation;
     out += fmt::format("\nmessages: {} published, {} broker arrivals, {} forwarded over bridges, "
                        "{} delivered to nodes, {} delivered to clients and consumers\n",
@@ -269,7 +278,16 @@ std::string report_json(const stats::Report& report)
                            {"peak_memory_bytes", broker.peak_memory_bytes},
                            {"stalled_sends", broker.stalled_sends},
                            {"stall_time_s", json_seconds(broker.stall_time_s)},
-                           {"sends_over_limit", broker.sends_over_limit}});
+                           {"sends_over_limit", broker.sends_over_limit},
+                           {"connections", broker.connections},
+                           {"connection_memory_bytes", broker.connection_memory_bytes},
+                           {"memory_budget_bytes", broker.memory_budget_bytes},
+                           {"estimated_peak_bytes", broker.estimated_peak_bytes},
+                           {"over_budget", broker.over_budget},
+                           // rounded as times are, so the output does not depend on
+                           // float printing
+                           {"keepalive_cpu_fraction",
+                            json_seconds(broker.keepalive_cpu_fraction)}});
 
     const auto& c = report.conservation;
     root["conservation"] = {{"published", c.published},

@@ -60,6 +60,9 @@ constexpr std::int64_t max_produced = 50'000'000;
 // scenario needs more.
 constexpr double max_time_s = 1e9;
 constexpr double max_bandwidth_mbps = 1e9; // 1 Pbit/s
+// ActiveMQ keeps a message's size in an int; a connection larger than 1 GiB is a unit mistake.
+constexpr std::int64_t max_message_overhead_bytes = 1000000000;
+constexpr double max_connection_memory_kb = 1024 * 1024;
 constexpr double min_bandwidth_mbps = 1e-3; // 1 kbit/s
 
 // A key's time unit: how many seconds one is worth, and the bound written in it.
@@ -154,6 +157,7 @@ private:
     int node_count(const Value& value);
     std::uint64_t memory_limit_bytes(const Value& value) const;
     std::uint64_t policy_memory_limit_bytes(const Value& value) const;
+    std::uint64_t connection_memory_bytes(const Value& value) const;
 
     template <typename T>
     void check_reference(const Value& value, const std::string& name, std::string_view noun,
@@ -358,6 +362,16 @@ std::uint64_t ScenarioLoader::memory_limit_bytes(const Value& value) const
     return static_cast<std::uint64_t>(bytes);
 }
 
+// A broker's connection_memory_kb: KiB, fractions allowed, at most 1 GiB per connection.
+std::uint64_t ScenarioLoader::connection_memory_bytes(const Value& value) const
+{
+    const double kib = reader_.non_negative(value);
+    if (kib > max_connection_memory_kb)
+        reader_.fail(value, fmt::format("{} must be at most 1048576 (1 GiB), got {}",
+                                        value.label, printable(value.node.Scalar(), 30)));
+    return static_cast<std::uint64_t>(std::floor(kib * 1024));
+}
+
 // A policy's memoryLimit, as activemq.xml writes it: bytes, or "64 mb", "512 kb", "1 gb".
 std::uint64_t ScenarioLoader::policy_memory_limit_bytes(const Value& value) const
 {
@@ -474,7 +488,9 @@ Broker ScenarioLoader::read_broker(const Value& item)
 {
     const MapReader map(reader_, item, "broker", "broker key",
                         {"name", "datacenter", "policies", "clock_offset_s",
-                         "cpu_us_per_message", "cpu_ns_per_byte", "memory_limit_mb"});
+                         "cpu_us_per_message", "cpu_ns_per_byte", "memory_limit_mb",
+                         "message_overhead_bytes", "memory_budget_mb", "connection_memory_kb",
+                         "keepalive_cpu_us"});
     Broker broker;
     broker.pos = map.pos();
     const auto name = map.require("name");
@@ -496,6 +512,15 @@ Broker ScenarioLoader::read_broker(const Value& item)
         broker.cpu_s_per_byte = cost_by_type(*cost, in_ns);
     if (const auto limit = map.find("memory_limit_mb"))
         broker.memory_limit_bytes = memory_limit_bytes(*limit);
+    if (const auto overhead = map.find("message_overhead_bytes"))
+        broker.message_overhead_bytes =
+            static_cast<std::uint32_t>(reader_.integer(*overhead, 0, max_message_overhead_bytes));
+    if (const auto budget = map.find("memory_budget_mb"))
+        broker.memory_budget_bytes = memory_limit_bytes(*budget);
+    if (const auto memory = map.find("connection_memory_kb"))
+        broker.connection_memory_bytes = connection_memory_bytes(*memory);
+    if (const auto cost = map.find("keepalive_cpu_us"))
+        broker.keepalive_cpu_s = seconds(*cost, in_us, Sign::NonNegative);
     return broker;
 }
 

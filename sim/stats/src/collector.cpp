@@ -1,5 +1,7 @@
 #include "brokersim/stats/collector.hpp"
 
+#include "brokersim/model/broker_load.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -43,11 +45,17 @@ void Collector::on_start(const model::RunInfo& info)
         report_.links.push_back({name});
     for (const auto& consumer : scenario_.consumers)
         report_.consumers.push_back({consumer.name, 0, {}});
+    const auto loads = model::broker_loads(scenario_);
     for (std::size_t b = 0; b < info.brokers.size(); ++b) {
         BrokerReport broker;
         broker.name = info.brokers[b];
-        if (b < scenario_.brokers.size())
-            broker.memory_limit_bytes = scenario_.brokers[b].memory_limit_bytes;
+        if (b < scenario_.brokers.size()) {
+            broker.memory_limit_bytes = loads[b].memory_limit_bytes;
+            broker.connections = loads[b].connections;
+            broker.connection_memory_bytes = loads[b].connection_memory_bytes;
+            broker.memory_budget_bytes = scenario_.brokers[b].memory_budget_bytes;
+            broker.keepalive_cpu_fraction = loads[b].keepalive_cpu_fraction;
+        }
         report_.broker_load.push_back(std::move(broker));
     }
     pending_now_.assign(info.brokers.size(), 0);
@@ -455,6 +463,10 @@ std::optional<model::NodeIndex> Collector::node_by_identity(const std::string& i
 void Collector::on_finish(double end_time_s)
 {
     report_.end_time_s = end_time_s;
+    for (auto& broker : report_.broker_load) {
+        broker.estimated_peak_bytes = broker.connection_memory_bytes + broker.peak_memory_bytes;
+        broker.over_budget = broker.estimated_peak_bytes > broker.memory_budget_bytes;
+    }
     for (const auto& [producer, since_s] : stalled_since_s_) {
         const auto& broker_name = scenario_.producers[producer].broker;
         for (auto& broker : report_.broker_load)

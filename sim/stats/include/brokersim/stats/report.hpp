@@ -72,14 +72,24 @@ struct BrokerReport
     std::uint64_t peak_pending = 0;  // most queue messages waiting for a consumer at once
     std::uint64_t arrivals = 0;      // message copies that reached it
     double peak_cpu_wait_s = 0;      // longest a copy waited for the broker's CPU
-    // Memory: body bytes of the copies it held (waiting for its CPU or for a queue consumer)
-    // against its memoryUsage limit, and what producer flow control did about it.
+    // Memory: the bytes ActiveMQ accounts for the copies it held (waiting for its CPU or for a
+    // queue consumer: per-message overhead, body and properties) against its memoryUsage
+    // limit (after ActiveMQ's reset to 70 % of a smaller heap), and what producer flow control
+    // did about it.
     std::uint64_t memory_limit_bytes = 0;
     std::uint64_t peak_memory_bytes = 0;
     std::uint64_t stalled_sends = 0;     // plain producers' sends held until memory freed
     double stall_time_s = 0;             // how long they were held, summed; a send still held
                                          // at the end counts until the end
     std::uint64_t sends_over_limit = 0;  // accepted while full, producerFlowControl off
+    // Connections (model::broker_loads) and what the broker's heap must hold: the connections'
+    // memory plus the peak of held messages, against the JVM heap (memory_budget_mb).
+    std::uint64_t connections = 0;
+    std::uint64_t connection_memory_bytes = 0;
+    std::uint64_t memory_budget_bytes = 0;
+    std::uint64_t estimated_peak_bytes = 0;
+    bool over_budget = false;
+    double keepalive_cpu_fraction = 0;  // of its CPU, taken before messages get theirs
 };
 
 // A plain messaging workload: who received which message, and what was left where. Producers'
