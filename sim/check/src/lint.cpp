@@ -5,6 +5,7 @@
 #include "bridge_graph.hpp"
 #include "text_util.hpp"
 
+#include "brokersim/model/broker_load.hpp"
 #include "brokersim/model/topology.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -82,6 +84,7 @@ public:
         check_group_datacenters();
         check_clients_beside_nodes();
         check_nodes_per_broker();
+        check_broker_heap();
 
         std::stable_sort(findings_.begin(), findings_.end(), [](const auto& a, const auto& b) {
             return std::tie(a.pos.file, a.pos.line, a.pos.column, a.id) <
@@ -424,8 +427,9 @@ private:
     }
 
     // BS011: MCollective's ActiveMQ deployment guide puts one broker at about 800 connected
-    // nodes; brokersim does not model what each connection costs a broker, so its results
-    // for a broker with more do not show that limit.
+    // nodes; brokersim models a connection's memory and keep-alive CPU (BS012) but not the
+    // rest of what a connection costs a broker, so its results for a broker with more do not
+    // show that limit.
     void check_nodes_per_broker()
     {
         constexpr std::uint64_t kGuideNodesPerBroker = 800;
@@ -437,13 +441,50 @@ private:
                 continue;
             add("BS011", Severity::Info, broker.pos,
                 fmt::format("broker {} has {} nodes connected; MCollective's ActiveMQ deployment "
-                            "guide suggests about {} per broker, and brokersim does not model "
-                            "what each connection costs a broker, so its results do not show "
-                            "that limit",
+                            "guide suggests about {} per broker, and brokersim models only the "
+                            "memory and keep-alive CPU of each connection, so its results may "
+                            "not show that limit",
                             broker.name, nodes, kGuideNodesPerBroker),
                 fmt::format("spread {}'s nodes over more brokers, or check its capacity on a real "
                             "broker",
                             broker.name));
+        }
+    }
+
+    // BS012: what a broker's JVM heap must hold: the memory of its connections (thread stacks,
+    // buffers, per-connection state) and, at worst, messages up to its memoryUsage limit. When
+    // the two together exceed the heap, a broker that fills its memoryUsage runs out of heap
+    // instead of holding its producers. Keep-alives that take all of a broker's CPU leave none
+    // for messages: the engine refuses such a scenario, so it is an error here.
+    void check_broker_heap()
+    {
+        const auto loads = model::broker_loads(scenario_);
+        constexpr double mib = 1024.0 * 1024.0;
+        for (std::size_t b = 0; b < loads.size(); ++b) {
+            const auto& broker = scenario_.brokers[b];
+            const auto& load = loads[b];
+            if (load.keepalive_cpu_fraction >= 1)
+                add("BS012", Severity::Error, broker.pos,
+                    fmt::format("broker {}'s {} connections would spend {:.0f} % of its CPU on "
+                                "keep-alives, leaving none for messages",
+                                broker.name, load.connections, load.keepalive_cpu_fraction * 100),
+                    fmt::format("raise the node groups' heartbeat_interval_s or lower {}'s "
+                                "keepalive_cpu_us",
+                                broker.name));
+            const auto needed = load.connection_memory_bytes + load.memory_limit_bytes;
+            if (needed <= broker.memory_budget_bytes)
+                continue;
+            add("BS012", Severity::Warning, broker.pos,
+                fmt::format("broker {} needs {:.1f} MiB of heap for {} connections and {:.1f} "
+                            "MiB for its memoryUsage limit, more than its {:.1f} MiB budget: "
+                            "when memory fills it runs out of heap before producer flow "
+                            "control holds its producers",
+                            broker.name, load.connection_memory_bytes / mib, load.connections,
+                            load.memory_limit_bytes / mib, broker.memory_budget_bytes / mib),
+                fmt::format("raise {}'s memory_budget_mb (the JVM's -Xmx) to at least {:.0f}, "
+                            "lower its memory_limit_mb, or spread its connections over more "
+                            "brokers",
+                            broker.name, std::ceil(needed / mib)));
         }
     }
 

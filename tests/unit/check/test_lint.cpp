@@ -328,8 +328,53 @@ TEST_CASE("a broker with more nodes than the guide's 800 per broker is named")
     CHECK(with_id(findings, "BS011").severity == Severity::Info);
     CHECK(with_id(findings, "BS011").message ==
           "broker a has 801 nodes connected; MCollective's ActiveMQ deployment guide suggests "
-          "about 800 per broker, and brokersim does not model what each connection costs a "
-          "broker, so its results do not show that limit");
+          "about 800 per broker, and brokersim models only the memory and keep-alive CPU of "
+          "each connection, so its results may not show that limit");
+}
+
+TEST_CASE("a broker whose connections and memoryUsage limit exceed its heap is named")
+{
+    // x: 400 connections of 100 KiB = 39.0625 MiB, plus the 32 MiB limit = 71.06 MiB > 64 MiB.
+    // y: 300 connections = 29.3 MiB + 32 MiB = 61.3 MiB fits.
+    const auto findings = lint(brokersim::io::load_scenario_text(R"(name: t
+datacenters: [dc]
+brokers:
+  - {name: x, datacenter: dc, memory_budget_mb: 64, memory_limit_mb: 32,
+     connection_memory_kb: 100}
+  - {name: y, datacenter: dc, memory_budget_mb: 64, memory_limit_mb: 32,
+     connection_memory_kb: 100}
+nodes:
+  - {name: nx, count: 400, broker: x, identity: "x-{i}"}
+  - {name: ny, count: 300, broker: y, identity: "y-{i}"}
+)",
+                                                                 "t.yaml"));
+    REQUIRE(found(findings, {"BS012"}) == std::vector<std::string>{"BS012 4:5"});
+    CHECK(with_id(findings, "BS012").severity == Severity::Warning);
+    CHECK(with_id(findings, "BS012").message ==
+          "broker x needs 39.1 MiB of heap for 400 connections and 32.0 MiB for its memoryUsage "
+          "limit, more than its 64.0 MiB budget: when memory fills it runs out of heap before "
+          "producer flow control holds its producers");
+    CHECK(with_id(findings, "BS012").fix ==
+          "raise x's memory_budget_mb (the JVM's -Xmx) to at least 72, lower its "
+          "memory_limit_mb, or spread its connections over more brokers");
+}
+
+TEST_CASE("keep-alives that take all of a broker's CPU are an error")
+{
+    // 1000 nodes with a heart-beat every 30 s at 30 ms each: 1000 / 30 x 0.03 = 1.0 of the CPU.
+    const auto findings = lint(brokersim::io::load_scenario_text(R"(name: t
+datacenters: [dc]
+brokers:
+  - {name: x, datacenter: dc, keepalive_cpu_us: 30000}
+nodes:
+  - {name: nx, count: 1000, broker: x, identity: "x-{i}", heartbeat_interval_s: 30}
+)",
+                                                                 "t.yaml"));
+    REQUIRE(found(findings, {"BS012"}) == std::vector<std::string>{"BS012 4:5"});
+    CHECK(with_id(findings, "BS012").severity == Severity::Error);
+    CHECK(with_id(findings, "BS012").message ==
+          "broker x's 1000 connections would spend 100 % of its CPU on keep-alives, leaving "
+          "none for messages");
 }
 
 TEST_CASE("lint refuses a connector between datacenters with no WAN path")
