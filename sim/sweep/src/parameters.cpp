@@ -27,6 +27,8 @@ enum class Target
     RequestsTimeout,
     ConnectorsNetworkTtl,
     BrokersMemoryLimit,
+    BrokersMemoryBudget,
+    BrokersConnectionMemory,
     Seed,
 };
 
@@ -65,6 +67,10 @@ std::optional<Key> parse_key(std::string_view key)
         return Key{Target::ConnectorsNetworkTtl, ValueKind::NetworkTtl, {}};
     if (key == "brokers.memory_limit_mb")
         return Key{Target::BrokersMemoryLimit, ValueKind::Positive, {}};
+    if (key == "brokers.memory_budget_mb")
+        return Key{Target::BrokersMemoryBudget, ValueKind::Positive, {}};
+    if (key == "brokers.connection_memory_kb")
+        return Key{Target::BrokersConnectionMemory, ValueKind::NonNegative, {}};
     if (key == "seed")
         return Key{Target::Seed, ValueKind::Seed, {}};
 
@@ -243,6 +249,8 @@ void check_targets(const Parameter& parameter, const Key& key, const model::Scen
             throw none("network connectors");
         break;
     case Target::BrokersMemoryLimit:
+    case Target::BrokersMemoryBudget:
+    case Target::BrokersConnectionMemory:
         break;  // a scenario always has brokers
     case Target::Nodes:
         for (const auto& value : parameter.values) {
@@ -273,6 +281,8 @@ const std::vector<std::string>& parameter_keys()
         "requests.timeout_s",
         "connectors.networkTTL",
         "brokers.memory_limit_mb",
+        "brokers.memory_budget_mb",
+        "brokers.connection_memory_kb",
         "seed",
     };
     return keys;
@@ -361,6 +371,19 @@ void apply_value(model::Scenario& scenario, const std::string& key_text, const s
         const double bytes = std::max(1.0, std::floor(*parse_number(value) * 1024 * 1024));
         for (auto& broker : scenario.brokers)
             broker.memory_limit_bytes = static_cast<std::uint64_t>(bytes);
+        return;
+    }
+    case Target::BrokersMemoryBudget: {
+        const double bytes = std::max(1.0, std::floor(*parse_number(value) * 1024 * 1024));
+        for (auto& broker : scenario.brokers)
+            broker.memory_budget_bytes = static_cast<std::uint64_t>(bytes);
+        return;
+    }
+    case Target::BrokersConnectionMemory: {
+        // As the loader reads connection_memory_kb: KiB, whole bytes.
+        const double bytes = std::floor(*parse_number(value) * 1024);
+        for (auto& broker : scenario.brokers)
+            broker.connection_memory_bytes = static_cast<std::uint64_t>(bytes);
         return;
     }
     case Target::Seed:

@@ -262,6 +262,16 @@ std::string Writer::broker(const model::Broker& broker) const
     if (broker.memory_limit_bytes != model::kDefaultBrokerMemoryLimitBytes)
         map.add("memory_limit_mb",
                 number(static_cast<double>(broker.memory_limit_bytes) / (1024.0 * 1024.0)));
+    if (broker.message_overhead_bytes != model::kDefaultMessageOverheadBytes)
+        map.add("message_overhead_bytes", number(std::int64_t{broker.message_overhead_bytes}));
+    if (broker.memory_budget_bytes != model::kDefaultMemoryBudgetBytes)
+        map.add("memory_budget_mb",
+                number(static_cast<double>(broker.memory_budget_bytes) / (1024.0 * 1024.0)));
+    if (broker.connection_memory_bytes != model::kDefaultConnectionMemoryBytes)
+        map.add("connection_memory_kb",
+                number(static_cast<double>(broker.connection_memory_bytes) / 1024.0));
+    if (broker.keepalive_cpu_s != model::kDefaultKeepaliveCpuS)
+        map.add("keepalive_cpu_us", in_unit(broker.keepalive_cpu_s, 1e-6));
     return map.str();
 }
 

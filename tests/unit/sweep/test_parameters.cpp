@@ -84,7 +84,8 @@ TEST_CASE("--vary errors name the option, the value and what is wrong")
     CHECK(usage_error("nodes") ==
           "--vary nodes: expected KEY=V1,V2,... (keys: nodes, links.latency_ms, "
           "links.bandwidth_mbps, link.A-B.latency_ms, link.A-B.bandwidth_mbps, "
-          "requests.timeout_s, connectors.networkTTL, brokers.memory_limit_mb, seed)");
+          "requests.timeout_s, connectors.networkTTL, brokers.memory_limit_mb, "
+          "brokers.memory_budget_mb, brokers.connection_memory_kb, seed)");
     CHECK(usage_error("nodez=10") == "--vary nodez=10: unknown parameter 'nodez' (did you mean "
                                      "'nodes'?)");
     CHECK(usage_error("links.bandwith_mbps=10") ==
@@ -217,6 +218,13 @@ TEST_CASE("each key changes exactly what it names")
     apply_value(s, "brokers.memory_limit_mb", "0.5");
     for (const auto& broker : s.brokers)
         CHECK(broker.memory_limit_bytes == 512 * 1024);
+
+    apply_value(s, "brokers.memory_budget_mb", "2048");
+    apply_value(s, "brokers.connection_memory_kb", "316.5");
+    for (const auto& broker : s.brokers) {
+        CHECK(broker.memory_budget_bytes == 2048ULL * 1024 * 1024);
+        CHECK(broker.connection_memory_bytes == 324096);
+    }
 
     apply_value(s, "seed", "123");
     CHECK(s.seed == 123);

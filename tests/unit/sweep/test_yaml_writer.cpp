@@ -38,6 +38,10 @@ brokers:
     cpu_us_per_message: {topic: 20, queue: 55.5}
     cpu_ns_per_byte: 3
     memory_limit_mb: 64
+    message_overhead_bytes: 512
+    memory_budget_mb: 2048.5
+    connection_memory_kb: 316.75
+    keepalive_cpu_us: 80.25
   - {name: uk, datacenter: uk}
   - {name: "broker #3", datacenter: "on"}
 links:
@@ -155,6 +159,10 @@ std::string difference(const Scenario& x, const Scenario& y)
         SAME(cpu_s_per_message);
         SAME(cpu_s_per_byte);
         SAME(memory_limit_bytes);
+        SAME(message_overhead_bytes);
+        SAME(memory_budget_bytes);
+        SAME(connection_memory_bytes);
+        SAME(keepalive_cpu_s);
     }
     section = "links";
     for (std::size_t i = 0; i < x.links.size(); ++i) {
