@@ -55,10 +55,10 @@ void Simulation::build_brokers()
         const double share = loads[b].keepalive_cpu_fraction;
         if (share >= 1)
             throw model::InputError(
-                broker.pos, fmt::format("broker '{}' would spend all its CPU on keep-alives "
-                                        "({:.3g} of it for {} connections); lower "
+                broker.pos, fmt::format("broker '{}' would spend {:.0f} % of its CPU on "
+                                        "keep-alives for {} connections; lower "
                                         "keepalive_cpu_us or raise the heartbeat interval",
-                                        broker.name, share, loads[b].connections));
+                                        broker.name, share * 100, loads[b].connections));
         for (std::size_t type = 0; type < 2; ++type) {
             state.cpu_s_per_message[type] = broker.cpu_s_per_message[type] / (1 - share);
             state.cpu_s_per_byte[type] = broker.cpu_s_per_byte[type] / (1 - share);

@@ -49,8 +49,8 @@ TEST_CASE("a broker whose keep-alives would take all its CPU is refused")
     CHECK_THROWS_WITH_AS(
         run_scenario_text(
             one_broker(", cpu_us_per_message: 1000, keepalive_cpu_us: 30000", heart_beating_nodes)),
-        "t.yaml:4:5: error: broker 'a' would spend all its CPU on keep-alives (1 of it for "
-        "1000 connections); lower keepalive_cpu_us or raise the heartbeat interval",
+        "t.yaml:4:5: error: broker 'a' would spend 100 % of its CPU on keep-alives for 1000 "
+        "connections; lower keepalive_cpu_us or raise the heartbeat interval",
         brokersim::model::InputError);
 }
 
