@@ -116,5 +116,18 @@ class CaseTest(unittest.TestCase):
             self.assertLessEqual(len(c["brokers"]), 4)
 
 
+
+class BrokerLoadXmlTest(unittest.TestCase):
+    def test_broker_load_xml_is_loopback_only_and_fails_sends_when_full(self):
+        import run_broker_load  # imports stomp lazily through run_oracle; no broker is started
+        b = parse(run_broker_load.broker_xml("load", 1048576, send_fail=True))
+        self.assertEqual(b.get("persistent"), "false")
+        uris = [el.get("uri") for el in b.iter() if el.get("uri") is not None]
+        self.assertEqual(uris, ["stomp://127.0.0.1:%d" % run_broker_load.PORT])
+        usage = b.find(AMQ + "systemUsage/" + AMQ + "systemUsage")
+        self.assertEqual(usage.get("sendFailIfNoSpace"), "true")
+        entry = b.find(".//" + AMQ + "policyEntry")
+        self.assertEqual((entry.get("queue"), entry.get("memoryLimit")), (">", "1048576"))
+
 if __name__ == "__main__":
     unittest.main()
