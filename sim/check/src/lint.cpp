@@ -474,6 +474,13 @@ private:
             const auto needed = load.connection_memory_bytes + load.memory_limit_bytes;
             if (needed <= broker.memory_budget_bytes)
                 continue;
+            // The smallest heap that fits: a limit above the heap becomes 70 % of it, so then
+            // the connections must fit in the other 30 %.
+            const double with_reset = load.connection_memory_bytes / 0.3;
+            const double budget = broker.memory_limit_bytes > with_reset
+                                      ? with_reset
+                                      : double(load.connection_memory_bytes +
+                                               broker.memory_limit_bytes);
             add("BS012", Severity::Warning, broker.pos,
                 fmt::format("broker {} needs {:.1f} MiB of heap for {} connections and {:.1f} "
                             "MiB for its memoryUsage limit, more than its {:.1f} MiB budget: "
@@ -484,7 +491,7 @@ private:
                 fmt::format("raise {}'s memory_budget_mb (the JVM's -Xmx) to at least {:.0f}, "
                             "lower its memory_limit_mb, or spread its connections over more "
                             "brokers",
-                            broker.name, std::ceil(needed / mib)));
+                            broker.name, std::ceil(budget / mib)));
         }
     }
 

@@ -359,6 +359,28 @@ nodes:
           "memory_limit_mb, or spread its connections over more brokers");
 }
 
+TEST_CASE("a heap that resets the memoryUsage limit must leave 30 % for the connections")
+{
+    // The default 1 GiB limit over a 64 MiB heap becomes 44.8 MiB; with 39.0625 MiB of
+    // connections the heap must be 39.0625 / 0.3 = 130.2 MiB, where the reset limit is 91.1.
+    const auto findings = lint(brokersim::io::load_scenario_text(R"(name: t
+datacenters: [dc]
+brokers:
+  - {name: x, datacenter: dc, memory_budget_mb: 64, connection_memory_kb: 100}
+nodes:
+  - {name: nx, count: 400, broker: x, identity: "x-{i}"}
+)",
+                                                                 "t.yaml"));
+    REQUIRE(found(findings, {"BS012"}) == std::vector<std::string>{"BS012 4:5"});
+    CHECK(with_id(findings, "BS012").message ==
+          "broker x needs 39.1 MiB of heap for 400 connections and 44.8 MiB for its memoryUsage "
+          "limit, more than its 64.0 MiB budget: when memory fills it runs out of heap before "
+          "producer flow control holds its producers");
+    CHECK(with_id(findings, "BS012").fix ==
+          "raise x's memory_budget_mb (the JVM's -Xmx) to at least 131, lower its "
+          "memory_limit_mb, or spread its connections over more brokers");
+}
+
 TEST_CASE("keep-alives that take all of a broker's CPU are an error")
 {
     // 1000 nodes with a heart-beat every 30 s at 30 ms each: 1000 / 30 x 0.03 = 1.0 of the CPU.
