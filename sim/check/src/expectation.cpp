@@ -228,6 +228,28 @@ Outcome no_stranded(const stats::Report& report)
     return outcome;
 }
 
+// A broker's estimated peak (its connections' memory plus the messages it held) against its
+// heap, as the report works it out.
+Outcome no_broker_over_budget(const stats::Report& report)
+{
+    constexpr double mib = 1024.0 * 1024.0;
+    std::vector<std::string> over;
+    for (const auto& broker : report.broker_load)
+        if (broker.over_budget)
+            over.push_back(fmt::format("{}: {:.1f} of {:.1f} MiB", broker.name,
+                                       broker.estimated_peak_bytes / mib,
+                                       broker.memory_budget_bytes / mib));
+
+    Outcome outcome;
+    outcome.holds = over.empty();
+    outcome.measured = fmt::format("{} brokers over their memory budget", over.size());
+    if (!over.empty())
+        outcome.measured += fmt::format(" ({})", join(over));
+    outcome.limit = "none";
+    outcome.badness = {static_cast<double>(over.size()), 0};
+    return outcome;
+}
+
 Outcome completeness(const Expectation& e, const stats::Report& report)
 {
     // The worst request decides; a request no node should answer is complete.
@@ -378,6 +400,8 @@ Outcome evaluate(const Expectation& e, const model::Scenario& scenario, const st
         return link_utilisation(e, scenario, report);
     case ExpectationKind::GroupReachable:
         return group_reachable(e, scenario, report);
+    case ExpectationKind::NoBrokerOverBudget:
+        return no_broker_over_budget(report);
     }
     return {};
 }

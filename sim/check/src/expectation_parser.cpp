@@ -24,6 +24,8 @@ std::string_view describe(ExpectationKind kind)
         return "a link's utilisation";
     case ExpectationKind::GroupReachable:
         return "reachability";
+    case ExpectationKind::NoBrokerOverBudget:
+        return "'no broker over memory budget'";
     default:
         return "this expectation";
     }
@@ -32,7 +34,8 @@ std::string_view describe(ExpectationKind kind)
 bool takes_request(ExpectationKind kind)
 {
     return kind != ExpectationKind::NoStrandedMessages &&
-           kind != ExpectationKind::LinkUtilisation && kind != ExpectationKind::GroupReachable;
+           kind != ExpectationKind::LinkUtilisation && kind != ExpectationKind::GroupReachable &&
+           kind != ExpectationKind::NoBrokerOverBudget;
 }
 
 class Parser
@@ -55,7 +58,7 @@ public:
         else if (first.text == "at")
             parse_at_most();
         else if (first.text == "no")
-            parse_no_stranded();
+            parse_no();
         else if (first.text == "reply")
             parse_completeness();
         else if (first.text == "link")
@@ -116,11 +119,23 @@ private:
         }
     }
 
-    void parse_no_stranded()
+    void parse_no()
     {
-        result_.kind = ExpectationKind::NoStrandedMessages;
-        for (const auto* word : {"no", "stranded", "messages"})
-            keyword(word);
+        keyword("no");
+        const auto what = peek();
+        if (what.text == "stranded") {
+            result_.kind = ExpectationKind::NoStrandedMessages;
+            for (const auto* word : {"stranded", "messages"})
+                keyword(word);
+        } else if (what.text == "broker") {
+            result_.kind = ExpectationKind::NoBrokerOverBudget;
+            for (const auto* word : {"broker", "over", "memory", "budget"})
+                keyword(word);
+        } else {
+            fail(what.offset, fmt::format("expected 'stranded messages' or 'broker over memory "
+                                          "budget' after 'no', got {}",
+                                          shown(what)));
+        }
     }
 
     void parse_completeness()

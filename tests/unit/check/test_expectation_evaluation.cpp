@@ -124,6 +124,24 @@ TEST_CASE("no stranded messages reads the conservation account's stranded drops"
     CHECK(stranded.limit == "none");
 }
 
+TEST_CASE("no broker over memory budget names the brokers whose estimate exceeds their heap")
+{
+    auto run = report();
+    run.broker_load = {{.name = "noc", .memory_budget_bytes = 536870912,
+                        .estimated_peak_bytes = 1048576}};
+    CHECK(judge("no broker over memory budget", run).holds);
+    CHECK(judge("no broker over memory budget", run).measured ==
+          "0 brokers over their memory budget");
+
+    run.broker_load.push_back({.name = "uk", .memory_budget_bytes = 536870912,
+                               .estimated_peak_bytes = 587202560, .over_budget = true});
+    const auto over = judge("no broker over memory budget", run);
+    CHECK_FALSE(over.holds);
+    CHECK(over.measured == "1 brokers over their memory budget (uk: 560.0 of 512.0 MiB)");
+    CHECK(over.limit == "none");
+    CHECK(over.badness == std::pair<double, double>{1, 0});
+}
+
 TEST_CASE("reply completeness is replying nodes over expected nodes, the worst request deciding")
 {
     const auto all = judge("reply completeness >= 95 %");

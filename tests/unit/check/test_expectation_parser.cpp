@@ -96,6 +96,7 @@ TEST_CASE("counted expectations take a whole number")
     CHECK(parse("at most 12 duplicate executions").limit == 12.0);
     CHECK(parse("at most 5 missing replies").kind == ExpectationKind::MaxMissingReplies);
     CHECK(parse("no stranded messages").kind == ExpectationKind::NoStrandedMessages);
+    CHECK(parse("no broker over memory budget").kind == ExpectationKind::NoBrokerOverBudget);
 }
 
 TEST_CASE("percentages take the sign attached or apart")
@@ -151,6 +152,12 @@ TEST_CASE("parse errors point at the column inside the expectation")
     CHECK(error_of("no stranded messages for request 1") ==
           "t.yaml:3:28: error: bad expectation: 'for request' does not apply to 'no stranded "
           "messages', which covers the whole run");
+    CHECK(error_of("no brokers over budget") ==
+          "t.yaml:3:10: error: bad expectation: expected 'stranded messages' or 'broker over "
+          "memory budget' after 'no', got 'brokers'");
+    CHECK(error_of("no broker over memory budget for request 0") ==
+          "t.yaml:3:36: error: bad expectation: 'for request' does not apply to 'no broker over "
+          "memory budget', which covers the whole run");
     CHECK(error_of("no stranded messages please") ==
           "t.yaml:3:28: error: bad expectation: unexpected 'please' after the expectation");
     CHECK(error_of("node group 'uk web reachable from client operator") ==

@@ -26,6 +26,7 @@ enum class ExpectationKind
     ReplyCompleteness,      // reply completeness >= X %
     LinkUtilisation,        // link A<->B utilisation below Y %
     GroupReachable,         // node group G reachable from client C
+    NoBrokerOverBudget,     // no broker over memory budget
 };
 
 // A name as written in an expectation, and how many bytes into the text it starts.
