@@ -49,7 +49,7 @@ RequestResult read_request(const nlohmann::json& request)
 
 // The busiest link direction and broker, when the report has them: `links[].peak_utilisation_ab`
 // and `_ba`, and `broker_load` as a list of {name, peak_pending, peak_memory_bytes,
-// stalled_sends}.
+// stalled_sends, estimated_peak_bytes, over_budget}.
 void read_peaks(const nlohmann::json& report, RunResult& result)
 {
     if (const auto links = report.find("links"); links != report.end() && links->is_array())
@@ -74,6 +74,14 @@ void read_peaks(const nlohmann::json& report, RunResult& result)
             if (broker.contains("stalled_sends"))
                 result.stalled_sends =
                     result.stalled_sends.value_or(0) + count(broker, "stalled_sends");
+            if (broker.contains("estimated_peak_bytes"))
+                result.peak_broker_estimated_bytes =
+                    std::max(result.peak_broker_estimated_bytes.value_or(0),
+                             count(broker, "estimated_peak_bytes"));
+            if (const auto over = broker.find("over_budget");
+                over != broker.end() && over->is_boolean())
+                result.brokers_over_budget =
+                    result.brokers_over_budget.value_or(0) + (over->get<bool>() ? 1 : 0);
         }
 }
 
@@ -270,7 +278,8 @@ std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
     for (const auto* name : request_columns)
         header.push_back(name);
     for (const auto* name : {"peak_link_utilisation", "peak_broker_pending",
-                             "peak_broker_memory_bytes", "stalled_sends", "wall_s"})
+                             "peak_broker_memory_bytes", "stalled_sends",
+                             "peak_broker_estimated_bytes", "brokers_over_budget", "wall_s"})
         header.push_back(name);
     for (std::size_t i = 0; i < request_count; ++i)
         for (const auto* name : request_columns)
@@ -296,7 +305,8 @@ std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
         }
         row.push_back(cell(result.peak_link_utilisation));
         for (const auto& figure : {result.peak_broker_pending, result.peak_broker_memory_bytes,
-                                   result.stalled_sends})
+                                   result.stalled_sends, result.peak_broker_estimated_bytes,
+                                   result.brokers_over_budget})
             row.push_back(figure ? count_cell(*figure) : "");
         row.push_back(result.status.wall_s ? fmt::format("{:.3f}", *result.status.wall_s) : "");
         for (std::size_t i = 0; i < request_count; ++i) {

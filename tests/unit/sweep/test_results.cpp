@@ -111,6 +111,8 @@ TEST_CASE("the CSV has a row per run with parameters, worst figures and per-requ
     second.peak_broker_pending = 31;
     second.peak_broker_memory_bytes = 65536;
     second.stalled_sends = 2;
+    second.peak_broker_estimated_bytes = 3200000;
+    second.brokers_over_budget = 0;
     RunResult missing;
     missing.status = {RunStatus::Ending::TimedOut, 0, 600.0};
 
@@ -119,11 +121,12 @@ TEST_CASE("the CSV has a row per run with parameters, worst figures and per-requ
     CHECK(lines[0] ==
           "run,nodes,exit_status,meets_deadline,completeness,missing,p50_s,p95_s,p99_s,max_s,"
           "duplicates,peak_link_utilisation,peak_broker_pending,peak_broker_memory_bytes,"
-          "stalled_sends,wall_s,request0_completeness,request0_missing,request0_p50_s,"
+          "stalled_sends,peak_broker_estimated_bytes,brokers_over_budget,wall_s,"
+          "request0_completeness,request0_missing,request0_p50_s,"
           "request0_p95_s,request0_p99_s,request0_max_s,request0_duplicates");
-    CHECK(lines[1] == "000,10,0,no,0.75,5,0.5,1.5,2.25,2.5,0,0.875,31,65536,2,0.250,0.75,5,0.5,"
-                      "1.5,2.25,2.5,0");
-    CHECK(lines[2] == "001,20,timeout,no,,,,,,,,,,,,600.000,,,,,,,");
+    CHECK(lines[1] == "000,10,0,no,0.75,5,0.5,1.5,2.25,2.5,0,0.875,31,65536,2,3200000,0,0.250,"
+                      "0.75,5,0.5,1.5,2.25,2.5,0");
+    CHECK(lines[2] == "001,20,timeout,no,,,,,,,,,,,,,,600.000,,,,,,,");
 }
 
 TEST_CASE("results are read from the run's report and status files")
@@ -140,9 +143,11 @@ TEST_CASE("results are read from the run's report and status files")
             "links": [{"link": "a<->b", "peak_utilisation_ab": 0.25,
                        "peak_utilisation_ba": 0.5}],
             "broker_load": [{"name": "a", "peak_pending": 7, "peak_memory_bytes": 9000,
-                             "stalled_sends": 2},
+                             "stalled_sends": 2, "estimated_peak_bytes": 40000,
+                             "over_budget": false},
                             {"name": "b", "peak_pending": 12, "peak_memory_bytes": 4000,
-                             "stalled_sends": 3}],
+                             "stalled_sends": 3, "estimated_peak_bytes": 90000,
+                             "over_budget": true}],
             "conservation": {"holds": )") +
                (holds ? "true" : "false") + "}}";
     };
@@ -165,6 +170,8 @@ TEST_CASE("results are read from the run's report and status files")
     CHECK(results[0].peak_broker_pending == 12u);
     CHECK(results[0].peak_broker_memory_bytes == 9000u);  // the busiest broker's
     CHECK(results[0].stalled_sends == 5u);                // both brokers'
+    CHECK(results[0].peak_broker_estimated_bytes == 90000u);
+    CHECK(results[0].brokers_over_budget == 1u);
     CHECK(results[1].status.wall_s == 2.0);
     CHECK(results[1].status.succeeded());
     CHECK(results[2].status.to_string() == "3");
@@ -188,5 +195,5 @@ TEST_CASE("a report without link and broker peaks leaves their cells empty")
     CHECK_FALSE(results[0].peak_broker_pending.has_value());
     CHECK_FALSE(results[0].stalled_sends.has_value());
     CHECK(testing::lines_of(results_csv(plan, results, Deadline{}))[1] ==
-          "000,1,0,yes,,0,,,,,0,,,,,");
+          "000,1,0,yes,,0,,,,,0,,,,,,,");
 }

@@ -36,6 +36,8 @@ struct RunResult
     std::optional<std::uint64_t> peak_broker_pending; // busiest broker
     std::optional<std::uint64_t> peak_broker_memory_bytes; // busiest broker
     std::optional<std::uint64_t> stalled_sends;            // all brokers together
+    std::optional<std::uint64_t> peak_broker_estimated_bytes; // connections + held, busiest
+    std::optional<std::uint64_t> brokers_over_budget;         // estimate above the heap
 
     // Worst over requests: the lowest completeness, the highest latencies, sums of counts.
     std::optional<double> completeness() const;
@@ -70,7 +72,7 @@ std::vector<RunResult> collect_results(const Plan& plan, const SweepDir& dir);
 // One header line and one row per run, in plan order: run, the parameters, exit_status,
 // meets_deadline, the worst over requests (completeness, missing, p50_s, p95_s, p99_s, max_s,
 // duplicates), peak_link_utilisation, peak_broker_pending, peak_broker_memory_bytes,
-// stalled_sends, wall_s, then per request i the
+// stalled_sends, peak_broker_estimated_bytes, brokers_over_budget, wall_s, then per request i the
 // same figures as request<i>_completeness, ... Empty cells for what is unknown.
 std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
                         const Deadline& deadline);
