@@ -477,10 +477,10 @@ private:
             // The smallest heap that fits: a limit above the heap becomes 70 % of it, so then
             // the connections must fit in the other 30 %.
             const double with_reset = load.connection_memory_bytes / 0.3;
-            const double budget = broker.memory_limit_bytes > with_reset
-                                      ? with_reset
-                                      : double(load.connection_memory_bytes +
-                                               broker.memory_limit_bytes);
+            const double budget =
+                broker.memory_limit_bytes > with_reset
+                    ? with_reset
+                    : double(load.connection_memory_bytes + broker.memory_limit_bytes);
             add("BS012", Severity::Warning, broker.pos,
                 fmt::format("broker {} needs {:.1f} MiB of heap for {} connections and {:.1f} "
                             "MiB for its memoryUsage limit, more than its {:.1f} MiB budget: "

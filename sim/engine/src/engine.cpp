@@ -35,6 +35,30 @@ Simulation::Simulation(const model::Scenario& scenario, model::TraceSink& sink,
         producer_properties_bytes_.push_back(model::marshalled_properties_bytes(producer.headers));
 }
 
+namespace {
+
+// Keep-alives take their share of the broker's CPU first and messages get the rest, so each
+// message's CPU time stretches by 1 / (1 - share): worked out here once, not per message.
+void apply_broker_load(BrokerState& state, const model::Broker& broker,
+                       const model::BrokerLoad& load)
+{
+    const double share = load.keepalive_cpu_fraction;
+    if (share >= 1)
+        throw model::InputError(broker.pos,
+                                fmt::format("broker '{}' would spend {:.0f} % of its CPU on "
+                                            "keep-alives for {} connections; lower "
+                                            "keepalive_cpu_us or raise the heartbeat interval",
+                                            broker.name, share * 100, load.connections));
+    for (std::size_t type = 0; type < 2; ++type) {
+        state.cpu_s_per_message[type] = broker.cpu_s_per_message[type] / (1 - share);
+        state.cpu_s_per_byte[type] = broker.cpu_s_per_byte[type] / (1 - share);
+    }
+    state.memory_limit_bytes = load.memory_limit_bytes;
+    state.message_overhead_bytes = broker.message_overhead_bytes;
+}
+
+}  // namespace
+
 void Simulation::build_brokers()
 {
     if (scenario_.brokers.size() > std::numeric_limits<BrokerIndex>::max())
@@ -50,21 +74,7 @@ void Simulation::build_brokers()
         state.lan_bandwidth_Bps = datacenter.lan_bandwidth_bps / 8.0;
         state.policies = broker.policies;
         state.clock_offset_s = broker.clock_offset_s;
-        // Keep-alives take their share of the CPU first; messages get the rest, so each
-        // message's CPU time stretches by 1 / (1 - share). Computed once, not per message.
-        const double share = loads[b].keepalive_cpu_fraction;
-        if (share >= 1)
-            throw model::InputError(
-                broker.pos, fmt::format("broker '{}' would spend {:.0f} % of its CPU on "
-                                        "keep-alives for {} connections; lower "
-                                        "keepalive_cpu_us or raise the heartbeat interval",
-                                        broker.name, share * 100, loads[b].connections));
-        for (std::size_t type = 0; type < 2; ++type) {
-            state.cpu_s_per_message[type] = broker.cpu_s_per_message[type] / (1 - share);
-            state.cpu_s_per_byte[type] = broker.cpu_s_per_byte[type] / (1 - share);
-        }
-        state.memory_limit_bytes = loads[b].memory_limit_bytes;
-        state.message_overhead_bytes = broker.message_overhead_bytes;
+        apply_broker_load(state, broker, loads[b]);
         state.lan_in_lane = events_.add_lane();
         state.lan_out_lane = events_.add_lane();
         state.cpu_lane = events_.add_lane();

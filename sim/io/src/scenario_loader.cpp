@@ -367,8 +367,8 @@ std::uint64_t ScenarioLoader::connection_memory_bytes(const Value& value) const
 {
     const double kib = reader_.non_negative(value);
     if (kib > max_connection_memory_kb)
-        reader_.fail(value, fmt::format("{} must be at most 1048576 (1 GiB), got {}",
-                                        value.label, printable(value.node.Scalar(), 30)));
+        reader_.fail(value, fmt::format("{} must be at most 1048576 (1 GiB), got {}", value.label,
+                                        printable(value.node.Scalar(), 30)));
     return static_cast<std::uint64_t>(std::floor(kib * 1024));
 }
 
@@ -487,10 +487,9 @@ Datacenter ScenarioLoader::read_datacenter(const Value& item)
 Broker ScenarioLoader::read_broker(const Value& item)
 {
     const MapReader map(reader_, item, "broker", "broker key",
-                        {"name", "datacenter", "policies", "clock_offset_s",
-                         "cpu_us_per_message", "cpu_ns_per_byte", "memory_limit_mb",
-                         "message_overhead_bytes", "memory_budget_mb", "connection_memory_kb",
-                         "keepalive_cpu_us"});
+                        {"name", "datacenter", "policies", "clock_offset_s", "cpu_us_per_message",
+                         "cpu_ns_per_byte", "memory_limit_mb", "message_overhead_bytes",
+                         "memory_budget_mb", "connection_memory_kb", "keepalive_cpu_us"});
     Broker broker;
     broker.pos = map.pos();
     const auto name = map.require("name");

@@ -63,4 +63,4 @@ marshalled_properties_bytes(const std::vector<std::pair<std::string, std::string
     return bytes;
 }
 
-} // namespace brokersim::model
+}  // namespace brokersim::model

@@ -277,9 +277,9 @@ std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
         header.push_back(name);
     for (const auto* name : request_columns)
         header.push_back(name);
-    for (const auto* name : {"peak_link_utilisation", "peak_broker_pending",
-                             "peak_broker_memory_bytes", "stalled_sends",
-                             "peak_broker_estimated_bytes", "brokers_over_budget", "wall_s"})
+    for (const auto* name :
+         {"peak_link_utilisation", "peak_broker_pending", "peak_broker_memory_bytes",
+          "stalled_sends", "peak_broker_estimated_bytes", "brokers_over_budget", "wall_s"})
         header.push_back(name);
     for (std::size_t i = 0; i < request_count; ++i)
         for (const auto* name : request_columns)
@@ -304,9 +304,9 @@ std::string results_csv(const Plan& plan, const std::vector<RunResult>& results,
             row.insert(row.end(), std::size(request_columns), "");
         }
         row.push_back(cell(result.peak_link_utilisation));
-        for (const auto& figure : {result.peak_broker_pending, result.peak_broker_memory_bytes,
-                                   result.stalled_sends, result.peak_broker_estimated_bytes,
-                                   result.brokers_over_budget})
+        for (const auto& figure :
+             {result.peak_broker_pending, result.peak_broker_memory_bytes, result.stalled_sends,
+              result.peak_broker_estimated_bytes, result.brokers_over_budget})
             row.push_back(figure ? count_cell(*figure) : "");
         row.push_back(result.status.wall_s ? fmt::format("{:.3f}", *result.status.wall_s) : "");
         for (std::size_t i = 0; i < request_count; ++i) {

@@ -28,7 +28,7 @@ const std::string two_messages_half_a_millisecond_apart =
     "producers:\n  - {name: p, broker: a, destination: 'queue:q', count: 2, at_s: 1, "
     "interval_ms: 0.5}\n";
 
-} // namespace
+}  // namespace
 
 TEST_CASE("keep-alives take their share of the CPU and stretch each message's CPU time")
 {

@@ -33,7 +33,7 @@ Scenario two_brokers()
     return scenario;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("each node, client, producer, consumer and connector end is one connection")
 {
@@ -61,7 +61,7 @@ TEST_CASE("keep-alives take connections x cost / interval of a broker's CPU")
 TEST_CASE("a memoryUsage limit above the heap is reset to 70 % of the heap")
 {
     Broker broker;
-    CHECK(effective_memory_limit_bytes(broker) == 375809638); // 1 GiB over 512 MiB
+    CHECK(effective_memory_limit_bytes(broker) == 375809638);  // 1 GiB over 512 MiB
     broker.memory_limit_bytes = 64 * 1024 * 1024;
     CHECK(effective_memory_limit_bytes(broker) == 64 * 1024 * 1024);
     broker.memory_limit_bytes = broker.memory_budget_bytes;

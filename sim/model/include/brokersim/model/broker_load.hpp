@@ -20,10 +20,10 @@ inline constexpr double kOpenWireKeepaliveIntervalS = 10.0;
 
 struct BrokerLoad
 {
-    std::uint32_t connections = 0; // node, client, producer and consumer connections, bridges
+    std::uint32_t connections = 0;  // node, client, producer and consumer connections, bridges
     std::uint64_t connection_memory_bytes = 0;
-    std::uint64_t memory_limit_bytes = 0; // memoryUsage as the broker applies it
-    double keepalive_cpu_fraction = 0;    // of the broker's CPU, in [0, inf)
+    std::uint64_t memory_limit_bytes = 0;  // memoryUsage as the broker applies it
+    double keepalive_cpu_fraction = 0;     // of the broker's CPU, in [0, inf)
 };
 
 // ActiveMQ resets a memoryUsage limit larger than the JVM's heap to 70 % of the heap when the
@@ -43,4 +43,4 @@ std::uint32_t
 marshalled_properties_bytes(const std::vector<std::pair<std::string, std::string>>& headers);
 std::uint32_t marshalled_property_bytes(std::size_t name_bytes, std::size_t value_bytes);
 
-} // namespace brokersim::model
+}  // namespace brokersim::model
