@@ -129,13 +129,15 @@ stats::Report report_from_json(std::string_view json)
                                           broker.at("stalled_sends").get<std::uint64_t>(),
                                           broker.at("stall_time_s").get<double>(),
                                           broker.at("sends_over_limit").get<std::uint64_t>(),
-                                          broker.at("connections").get<std::uint64_t>(),
-                                          broker.at("connection_memory_bytes")
-                                              .get<std::uint64_t>(),
-                                          broker.at("memory_budget_bytes").get<std::uint64_t>(),
-                                          broker.at("estimated_peak_bytes").get<std::uint64_t>(),
-                                          broker.at("over_budget").get<bool>(),
-                                          broker.at("keepalive_cpu_fraction").get<double>()});
+                                          // absent from reports of older versions, kept
+                                          // in their trace files
+                                          broker.value("connections", std::uint64_t{0}),
+                                          broker.value("connection_memory_bytes",
+                                                       std::uint64_t{0}),
+                                          broker.value("memory_budget_bytes", std::uint64_t{0}),
+                                          broker.value("estimated_peak_bytes", std::uint64_t{0}),
+                                          broker.value("over_budget", false),
+                                          broker.value("keepalive_cpu_fraction", 0.0)});
         report.conservation = read_conservation(root.at("conservation"));
         return report;
     } catch (const nlohmann::json::exception& error) {

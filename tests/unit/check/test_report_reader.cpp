@@ -4,6 +4,7 @@
 #include "brokersim/io/scenario_loader.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -60,7 +61,9 @@ TEST_CASE("a report with every field set comes back from JSON unchanged")
     r.duplicate_samples = {{"n-3", 2, "a > b", 0.2}};
     report.requests = {r};
     report.links = {{"a<->b", 1, 2, 3, 4, 0.25, 0.5}};
-    report.broker_load = {{"b", 6, 9, 0.003, 4096, 3000, 2, 0.97, 1}};
+    report.broker_load = {
+        {"b", 6, 9, 0.003, 4096, 3000, 2, 0.97, 1, 1002, 31381638, 536870912, 31384638, false,
+         0.0053}};
     report.consumers = {{"audit", 2, {"m1", "m2"}}};
     report.messages = {{"m1", {"audit"}, {"b"}, 3}};
     report.timeline = {{3.5, "fault", "uk <-> noc"}};
@@ -81,6 +84,26 @@ TEST_CASE("forked runs' reports read back to the same JSON")
         const auto text = report_json(brokersim::check::run_isolated(scenario));
         CHECK(report_json(report_from_json(text)) == text);
     }
+}
+
+TEST_CASE("a report from before the broker heap figures reads with them at zero")
+{
+    // Trace files keep the report of the version that wrote them.
+    brokersim::stats::Report report;
+    report.scenario = "old";
+    report.broker_load = {{"b", 6, 9, 0.003, 4096, 3000, 2, 0.97, 1, 1002, 31381638, 536870912,
+                           31384638, true, 0.0053}};
+    auto json = nlohmann::json::parse(report_json(report));
+    for (const auto* key : {"connections", "connection_memory_bytes", "memory_budget_bytes",
+                            "estimated_peak_bytes", "over_budget", "keepalive_cpu_fraction"})
+        json["broker_load"][0].erase(key);
+
+    const auto old = report_from_json(json.dump());
+    REQUIRE(old.broker_load.size() == 1);
+    CHECK(old.broker_load[0].memory_limit_bytes == 4096);
+    CHECK(old.broker_load[0].connections == 0);
+    CHECK(old.broker_load[0].over_budget == false);
+    CHECK(old.broker_load[0].keepalive_cpu_fraction == 0.0);
 }
 
 TEST_CASE("a report missing a field is refused with the field's name")
