@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -224,7 +225,10 @@ def main(argv=None):
     measure = {"memory": measure_memory, "connections": measure_connections,
                "heartbeats": measure_heartbeats}[args.what]
     started = time.time()
-    result = measure(tmp)
+    try:
+        result = measure(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     result.update(what=args.what, date=time.strftime("%Y-%m-%d"),
                   wall_s=round(time.time() - started, 1), tools=run_oracle.tool_versions())
     text = json.dumps(result, indent=2, sort_keys=True) + "\n"
