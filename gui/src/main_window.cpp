@@ -57,6 +57,46 @@ QString html_escape(const std::string& text)
     return QString::fromStdString(text).toHtmlEscaped();
 }
 
+// Bytes as KiB, MiB or GiB with one decimal (binary units, as the report's text).
+QString bytes_text(std::uint64_t bytes)
+{
+    if (bytes < 1024)
+        return QStringLiteral("%1 bytes").arg(bytes);
+    const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+    double value = bytes / 1024.0;
+    int unit = 0;
+    while (value >= 1024 && unit < 3) {
+        value /= 1024;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(units[unit]);
+}
+
+// The report's load figures of one broker, over the whole run.
+QString broker_load_html(const stats::BrokerReport& load)
+{
+    QString html = QObject::tr("<p><b>Load over the whole run</b>:</p><ul>");
+    html += QObject::tr("<li>%1 message copies arrived; at most %2 waited on its queues; the "
+                        "longest CPU wait was %3 ms</li>")
+                .arg(load.arrivals)
+                .arg(load.peak_pending)
+                .arg(load.peak_cpu_wait_s * 1e3, 0, 'f', 3);
+    html += QObject::tr("<li>messages held: peak %1 of a memoryUsage limit of %2; %3 sends "
+                        "stalled by flow control, %4 accepted over the limit</li>")
+                .arg(bytes_text(load.peak_memory_bytes), bytes_text(load.memory_limit_bytes))
+                .arg(load.stalled_sends)
+                .arg(load.sends_over_limit);
+    html += QObject::tr("<li>%1 connections taking %2 of heap; estimated peak %3 of a %4 heap%5"
+                        "</li>")
+                .arg(load.connections)
+                .arg(bytes_text(load.connection_memory_bytes),
+                     bytes_text(load.estimated_peak_bytes), bytes_text(load.memory_budget_bytes),
+                     load.over_budget ? QObject::tr(" — <b>over budget</b>") : QString());
+    html += QObject::tr("<li>keep-alives take %1 % of its CPU</li>")
+                .arg(load.keepalive_cpu_fraction * 100, 0, 'g', 3);
+    return html + QStringLiteral("</ul>");
+}
+
 bool write_file(const QString& path, const QByteArray& bytes)
 {
     QFile file(path);
@@ -711,6 +751,9 @@ void MainWindow::show_broker_details(int broker)
                 .arg(excluded.isEmpty() ? QString() : tr(", excludes %1").arg(excluded.join(" ")));
     }
     html += QStringLiteral("</ul>");
+    for (const auto& load : run_->report().broker_load)
+        if (load.name == b.name)
+            html += broker_load_html(load);
     details_->setHtml(html);
 }
 

@@ -467,6 +467,13 @@ TEST_CASE("clicking a node group, a link or a broker on the map shows its detail
     click(view->layout().brokers[1]);
     CHECK(window.details()->toPlainText().contains("Broker uk"));
     CHECK(window.details()->toPlainText().contains("noc-uk-topics"));
+    // Its load, as the CLI's report gives it: the 1,000 nodes and both connectors' ends.
+    const auto& uk_load = cli.report["broker_load"][1];
+    REQUIRE(uk_load["name"] == "uk");
+    CHECK(window.details()->toPlainText().contains(
+        QStringLiteral("%1 message copies arrived").arg(uk_load["arrivals"].get<int>())));
+    CHECK(window.details()->toPlainText().contains("1002 connections taking 29.9 MiB of heap"));
+    CHECK(window.details()->toPlainText().contains("of a 512.0 MiB heap"));
 
     // The noc<->jp link, a third of the way from noc.
     const auto noc = view->layout().brokers[0];
