@@ -126,7 +126,8 @@ Command add_check_command(CLI::App& app)
         "check", "Run scenarios and check their expectations (exit 1 when one fails)");
     sub->add_option("scenarios", args->scenario_paths, "Scenario YAML files")->required();
     sub->add_option("--junit", args->junit_path,
-                    "Also write the results as JUnit XML to this file");
+                    "Also write the results as JUnit XML to this file")
+        ->check(path_given);
     sub->add_flag("--exact", args->exact,
                   "Reference mode: process every local event at its exact time (slower)");
     return {sub, [args] { return check_command(*args); }};

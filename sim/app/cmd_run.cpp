@@ -181,10 +181,12 @@ Command add_run_command(CLI::App& app)
                   "stream starts a transfer at most every 50 us or 1 % of its latency)");
     sub->add_option("-o,--output", args->output_path,
                     "Write the report to this file (whole or not at all) instead of stdout; "
-                    "never the scenario file itself");
+                    "never the scenario file itself")
+        ->check(path_given);
     sub->add_option("--trace", args->trace_path,
                     "Also write the run's events to this trace file (docs/trace-format.md), "
-                    "for brokersim-gui");
+                    "for brokersim-gui")
+        ->check(path_given);
     sub->add_option("--trace-nodes", args->trace_nodes,
                     "Record events one by one for at most this many nodes per node group; "
                     "the others are counted per millisecond")

@@ -203,7 +203,8 @@ Command add_sweep_command(CLI::App& app)
             ->check(positive);
     sub->add_option("-o,--out", args->out_dir,
                     "Directory for the variants, reports and results (default: NAME-sweep for "
-                    "NAME.yaml)");
+                    "NAME.yaml)")
+        ->check(path_given);
     sub->add_option("--timeout-s", args->timeout_s, "Wall-time limit per run, in seconds")
         ->default_val(args->timeout_s)
         ->check(positive);
@@ -212,7 +213,8 @@ Command add_sweep_command(CLI::App& app)
                     "(DIR/jobs.txt for GNU parallel) or 'slurm' (DIR/slurm.sh, a job array)")
         ->check(CLI::IsMember({"parallel", "slurm"}));
     sub->add_option("--collect", args->collect_dir,
-                    "Collect the runs of the sweep in DIR (after --emit-jobs) into sweep.csv");
+                    "Collect the runs of the sweep in DIR (after --emit-jobs) into sweep.csv")
+        ->check(path_given);
     sub->add_option("--deadline-s", args->deadline_s,
                     "Reply deadline: the share --completeness of every request's expected "
                     "replies must arrive within this many seconds of the request")

@@ -30,4 +30,10 @@ const CLI::Validator positive(
     },
     "POSITIVE");
 
+const CLI::Validator path_given(
+    [](const std::string& text) -> std::string {
+        return text.empty() ? "must name a file, got an empty path" : std::string();
+    },
+    "PATH");
+
 }  // namespace brokersim::app

@@ -23,6 +23,9 @@ int report_errors(const std::function<int()>& body, int input_status, int other_
 // own PositiveNumber prints the whole range of a double instead).
 extern const CLI::Validator positive;
 
+// A file path option's value must not be empty (an empty -o would otherwise mean stdout).
+extern const CLI::Validator path_given;
+
 Command add_run_command(CLI::App& app);    // cmd_run.cpp
 Command add_check_command(CLI::App& app);  // cmd_check.cpp: expectations
 Command add_lint_command(CLI::App& app);   // cmd_lint.cpp: topology findings

@@ -242,7 +242,9 @@ Outcome no_broker_over_budget(const stats::Report& report)
 
     Outcome outcome;
     outcome.holds = over.empty();
-    outcome.measured = fmt::format("{} brokers over their memory budget", over.size());
+    outcome.measured = fmt::format("{} {} over {} memory budget", over.size(),
+                                   over.size() == 1 ? "broker" : "brokers",
+                                   over.size() == 1 ? "its" : "their");
     if (!over.empty())
         outcome.measured += fmt::format(" ({})", join(over));
     outcome.limit = "none";

@@ -39,9 +39,26 @@ std::string write_file(const std::string& path, const char* mode, const std::str
 
 }  // namespace
 
-void write_output(const std::string& path, const std::string& text)
+std::string output_target(const std::string& path)
 {
-    if (path.empty()) {
+    namespace fs = std::filesystem;
+    fs::path target = path;
+    std::error_code error;
+    for (int hops = 0; fs::is_symlink(fs::symlink_status(target, error)); ++hops) {
+        if (hops == 40)
+            cannot_write(path, "Too many levels of symbolic links");
+        const auto link = fs::read_symlink(target, error);
+        if (error)
+            cannot_write(path, error.message());
+        target = link.is_absolute() ? link : target.parent_path() / link;
+    }
+    return target.string();
+}
+
+void write_output(const std::string& user_path, const std::string& text)
+{
+    const auto path = user_path.empty() ? user_path : output_target(user_path);
+    if (user_path.empty()) {
         if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
             std::fflush(stdout) != 0)
             throw std::runtime_error(
@@ -55,7 +72,7 @@ void write_output(const std::string& path, const std::string& text)
     if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
         !std::filesystem::is_directory(status)) {
         if (const auto reason = write_file(path, "wb", text); !reason.empty())
-            cannot_write(path, reason);
+            cannot_write(user_path, reason);
         return;
     }
 
@@ -63,13 +80,13 @@ void write_output(const std::string& path, const std::string& text)
     const auto temporary = fmt::format("{}.brokersim-tmp.{}", path, ::getpid());
     if (const auto reason = write_file(temporary, "wb", text); !reason.empty()) {
         std::filesystem::remove(temporary, error);
-        cannot_write(path, reason);
+        cannot_write(user_path, reason);
     }
     std::filesystem::rename(temporary, path, error);
     if (error) {
         const auto reason = error.message();
         std::filesystem::remove(temporary, error);
-        cannot_write(path, reason);
+        cannot_write(user_path, reason);
     }
 }
 

@@ -1,9 +1,12 @@
 #include "brokersim/io/trace_file.hpp"
 
+#include "brokersim/io/output.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -424,13 +427,26 @@ const std::vector<std::pair<int, int>>& TraceHeader::route(model::BrokerIndex fr
 
 TraceWriter::TraceWriter(std::string path, const model::Scenario& scenario,
                          TraceWriterOptions options)
-    : path_(std::move(path)),
+    : path_(output_target(path)),
       temporary_path_(fmt::format("{}.brokersim-tmp.{}", path_, ::getpid())), scenario_(scenario),
       options_(options)
 {
+    // A trace is written beside its target and renamed into place when complete: renaming over
+    // a device or a pipe would replace it, so those are refused.
+    std::error_code error;
+    const auto status = std::filesystem::status(path_, error);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+        throw std::runtime_error(
+            fmt::format("cannot write '{}': {}", path,
+                        std::filesystem::is_directory(status)
+                            ? "Is a directory"
+                            : "not a regular file (a trace is written whole and then renamed "
+                              "into place)"));
+    errno = 0;
     out_.open(temporary_path_, std::ios::binary | std::ios::trunc);
     if (!out_)
-        throw std::runtime_error(fmt::format("cannot write '{}'", path_));
+        throw std::runtime_error(fmt::format("cannot write '{}': {}", path,
+                                             std::strerror(errno != 0 ? errno : EIO)));
 }
 
 TraceWriter::~TraceWriter()

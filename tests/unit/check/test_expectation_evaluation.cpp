@@ -137,7 +137,7 @@ TEST_CASE("no broker over memory budget names the brokers whose estimate exceeds
                                .estimated_peak_bytes = 587202560, .over_budget = true});
     const auto over = judge("no broker over memory budget", run);
     CHECK_FALSE(over.holds);
-    CHECK(over.measured == "1 brokers over their memory budget (uk: 560.0 of 512.0 MiB)");
+    CHECK(over.measured == "1 broker over its memory budget (uk: 560.0 of 512.0 MiB)");
     CHECK(over.limit == "none");
     CHECK(over.badness == std::pair<double, double>{1, 0});
 }

@@ -67,3 +67,40 @@ TEST_CASE("a report is not renamed over a directory, and leaves nothing behind")
                         std::filesystem::directory_iterator()) == 1);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a report written to a symbolic link goes where the link points, and the link stays")
+{
+    const auto dir = empty_directory("symlink");
+    std::ofstream(dir / "target.json") << "old\n";
+    std::filesystem::create_symlink("target.json", dir / "link.json");
+    std::filesystem::create_symlink("link.json", dir / "link-to-link.json");
+    std::filesystem::create_symlink("later.json", dir / "dangling.json");
+
+    write_output((dir / "link-to-link.json").string(), "{}\n");
+    CHECK(std::filesystem::is_symlink(std::filesystem::symlink_status(dir / "link.json")));
+    CHECK(std::filesystem::is_symlink(std::filesystem::symlink_status(dir / "link-to-link.json")));
+    CHECK(read_text(dir / "target.json") == "{}\n");
+
+    write_output((dir / "dangling.json").string(), "[]\n");
+    CHECK(std::filesystem::is_symlink(std::filesystem::symlink_status(dir / "dangling.json")));
+    CHECK(read_text(dir / "later.json") == "[]\n");
+    CHECK(brokersim::io::output_target((dir / "link-to-link.json").string()) ==
+          (dir / "target.json").string());
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a loop of symbolic links is refused, and a device is written in place, not replaced")
+{
+    const auto dir = empty_directory("loop");
+    std::filesystem::create_symlink("b.json", dir / "a.json");
+    std::filesystem::create_symlink("a.json", dir / "b.json");
+    CHECK_THROWS_WITH_AS(
+        write_output((dir / "a.json").string(), "{}\n"),
+        ("cannot write '" + (dir / "a.json").string() + "': Too many levels of symbolic links")
+            .c_str(),
+        std::runtime_error);
+    std::filesystem::remove_all(dir);
+
+    write_output("/dev/null", "{}\n");
+    CHECK(std::filesystem::is_character_file("/dev/null"));
+}

@@ -11,4 +11,10 @@ namespace brokersim::io {
 // no temporary file is left behind.
 void write_output(const std::string& path, const std::string& text);
 
+// The file that writing to `path` must change: `path` itself, or, when it is a symbolic link,
+// the file the chain of links ends at (which need not exist yet). Renaming a finished file
+// over `path` would replace the link rather than write where it points. Throws
+// std::runtime_error for a loop of links.
+std::string output_target(const std::string& path);
+
 }  // namespace brokersim::io
