@@ -181,6 +181,47 @@ std::string value_problem(ValueKind kind, std::string_view value)
     return {};
 }
 
+// Empty when `value` is within what the scenario loader accepts for the key, else why not: a
+// variant the loader would refuse would only fail later, as a failed run.
+std::string range_problem(Target target, std::string_view value)
+{
+    if (target == Target::Nodes) {
+        const auto nodes = parse_integer(value);
+        return nodes && *nodes > 50'000'000
+                   ? fmt::format("'{}' is more than the 50000000 nodes a scenario may hold", value)
+                   : std::string();
+    }
+    if (target == Target::ConnectorsNetworkTtl || target == Target::Seed)
+        return {};
+    const double number = *parse_number(value);
+    switch (target) {
+    case Target::BrokersMemoryLimit:
+    case Target::BrokersMemoryBudget: {
+        const double bytes = std::floor(number * 1024 * 1024);
+        if (bytes < 1 || bytes > 0x1p62)
+            return fmt::format("'{}' must be between 1 byte and 4 EiB (in MiB)", value);
+        return {};
+    }
+    case Target::BrokersConnectionMemory:
+        return number > 1024 * 1024 ? fmt::format("'{}' must be at most 1048576 (1 GiB)", value)
+                                    : std::string();
+    case Target::LinksBandwidth:
+    case Target::LinkBandwidth:
+        return number < 1e-3 || number > 1e9
+                   ? fmt::format("'{}' must be between 0.001 (1 kbit/s) and 1e9 (1 Pbit/s)",
+                                 value)
+                   : std::string();
+    case Target::LinksLatency:
+    case Target::LinkLatency:
+        return number > 1e12 ? fmt::format("'{}' must be at most 1e12 ms", value)
+                             : std::string();
+    case Target::RequestsTimeout:
+        return number > 1e9 ? fmt::format("'{}' must be at most 1e9 s", value) : std::string();
+    default:
+        return {};
+    }
+}
+
 std::string link_name(const model::Link& link)
 {
     return fmt::format("{}-{}", link.a, link.b);
@@ -308,6 +349,8 @@ Parameter parse_vary(std::string_view text)
         if (value.empty())
             throw UsageError(fmt::format("--vary {}: empty value", text));
         if (const auto problem = value_problem(key->kind, value); !problem.empty())
+            throw UsageError(fmt::format("--vary {}: {}", text, problem));
+        if (const auto problem = range_problem(key->target, value); !problem.empty())
             throw UsageError(fmt::format("--vary {}: {}", text, problem));
         if (std::find(parameter.values.begin(), parameter.values.end(), value) !=
             parameter.values.end())

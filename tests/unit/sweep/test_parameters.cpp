@@ -110,6 +110,28 @@ TEST_CASE("--vary errors name the option, the value and what is wrong")
     CHECK(usage_error("seed=4,4") == "--vary seed=4,4: value '4' is given twice");
 }
 
+TEST_CASE("--vary refuses values the scenario loader would refuse, before any run")
+{
+    // 2e13 MiB is more than 4 EiB: cast to bytes it used to wrap to 0 in the variant.
+    CHECK(usage_error("brokers.memory_budget_mb=64,2e13") ==
+          "--vary brokers.memory_budget_mb=64,2e13: '2e13' must be between 1 byte and 4 EiB (in "
+          "MiB)");
+    CHECK(usage_error("brokers.memory_limit_mb=1e-7") ==
+          "--vary brokers.memory_limit_mb=1e-7: '1e-7' must be between 1 byte and 4 EiB (in MiB)");
+    CHECK(usage_error("brokers.connection_memory_kb=1048577") ==
+          "--vary brokers.connection_memory_kb=1048577: '1048577' must be at most 1048576 (1 GiB)");
+    CHECK(usage_error("nodes=50000001") ==
+          "--vary nodes=50000001: '50000001' is more than the 50000000 nodes a scenario may hold");
+    CHECK(usage_error("links.bandwidth_mbps=0.0001") ==
+          "--vary links.bandwidth_mbps=0.0001: '0.0001' must be between 0.001 (1 kbit/s) and 1e9 "
+          "(1 Pbit/s)");
+    CHECK(usage_error("links.latency_ms=2e12") ==
+          "--vary links.latency_ms=2e12: '2e12' must be at most 1e12 ms");
+    CHECK(usage_error("requests.timeout_s=2e9") ==
+          "--vary requests.timeout_s=2e9: '2e9' must be at most 1e9 s");
+    CHECK(usage_error("brokers.memory_budget_mb=0.5") == "no error");
+}
+
 TEST_CASE("parameters are checked against the scenario they change")
 {
     CHECK(check_error({"link.noc-fr.latency_ms=1"}) ==
