@@ -171,6 +171,7 @@ private:
     DestinationFilter read_destination_filter(const Value& value) const;
     NodeGroup read_node_group(const Value& item);
     void check_identity_pattern(const Value& value, const std::string& pattern, int count) const;
+    void check_identity_length(const Value& value, const std::string& identity) const;
     std::vector<FactDistribution> read_facts(const Value& value) const;
     std::vector<FactValue> read_fact_shares(const Entry& fact) const;
     std::vector<model::ClassShare> read_classes(const Value& value) const;
@@ -771,6 +772,18 @@ void ScenarioLoader::check_identity_pattern(const Value& value, const std::strin
         reader_.fail(value, fmt::format("identity {} must contain {{i}} or {{i:0N}} when count "
                                         "is {}",
                                         quoted(pattern), count));
+    check_identity_length(value, pattern);
+}
+
+// An MCollective identity is a host name (at most 253 characters in DNS): a longer one is a
+// mistake, and filters match identities once per node and request.
+void ScenarioLoader::check_identity_length(const Value& value, const std::string& identity) const
+{
+    constexpr std::size_t most = 255;
+    if (identity.size() > most)
+        reader_.fail(value, fmt::format("an identity is a host name of at most {} characters, "
+                                        "got {}",
+                                        most, identity.size()));
 }
 
 std::vector<FactDistribution> ScenarioLoader::read_facts(const Value& value) const
@@ -853,6 +866,8 @@ Client ScenarioLoader::read_client(const Value& item)
     check_reference(broker, client.broker, "broker", scenario_.brokers);
     const auto identity = map.find("identity");
     client.identity = identity ? reader_.name(*identity) : client.name;
+    if (identity)
+        check_identity_length(*identity, client.identity);
     return client;
 }
 

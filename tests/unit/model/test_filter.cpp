@@ -487,6 +487,32 @@ TEST_CASE("a pathological regex takes linear time")
     CHECK(passes("identity=/^(a|aa)+!$/", almost));
 }
 
+TEST_CASE("a regex whose compiled program is too large is refused, not run slowly")
+{
+    // (.*a){1000}: 11,004 RE2 instructions; (.*a){200} (2,204) is still accepted.
+    CHECK(parse_failure("identity=/(.*a){1000}/") ==
+          ParseFailure{10, "invalid regular expression '(.*a){1000}': too complex: it compiles "
+                           "to 11004 RE2 instructions, at most 2500 (nested counted repeats "
+                           "multiply)"});
+    CHECK(passes("identity=/(.*a){3}/", TestNode("xaxaxa")));
+    CHECK_FALSE(passes("identity=/(.*a){4}/", TestNode("xaxaxa")));
+}
+
+TEST_CASE("counted repeats: Ruby's {,n} is {0,n}, counts past 1000 are refused, not literal")
+{
+    CHECK(passes("identity=/^ab{,2}c$/", TestNode("abbc")));
+    CHECK(passes("identity=/^ab{,2}c$/", TestNode("ac")));
+    CHECK_FALSE(passes("identity=/^ab{,2}c$/", TestNode("abbbc")));
+    CHECK(parse_failure("/a{99999999999999999999}/") ==
+          ParseFailure{1, "invalid regular expression 'a{99999999999999999999}': repeat count "
+                          "above 1000 in '{99999999999999999999}', the most RE2 allows"});
+    CHECK(parse_failure("/a{1,4294967297}/") ==
+          ParseFailure{1, "invalid regular expression 'a{1,4294967297}': repeat count above 1000 "
+                          "in '{1,4294967297}', the most RE2 allows"});
+    // A brace that starts no repetition is text, in Ruby and here.
+    CHECK(passes("identity=/x{abc}/", TestNode("x{abc}")));
+}
+
 TEST_CASE("Ruby's \\A and \\z anchor the whole value")
 {
     TestNode node("n1");
