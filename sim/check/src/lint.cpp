@@ -463,11 +463,13 @@ private:
         for (std::size_t b = 0; b < loads.size(); ++b) {
             const auto& broker = scenario_.brokers[b];
             const auto& load = loads[b];
-            if (load.keepalive_cpu_fraction >= 1)
+            if (load.keepalive_cpu_fraction > model::kMostKeepaliveShare)
                 add("BS012", Severity::Error, broker.pos,
-                    fmt::format("broker {}'s {} connections would spend {:.0f} % of its CPU on "
-                                "keep-alives, leaving none for messages",
-                                broker.name, load.connections, load.keepalive_cpu_fraction * 100),
+                    fmt::format("broker {}'s {} connections would spend {:.1f} % of its CPU on "
+                                "keep-alives, more than the {:.0f} % brokersim allows",
+                                broker.name, load.connections,
+                                std::min(load.keepalive_cpu_fraction, 9.999e6) * 100,
+                                model::kMostKeepaliveShare * 100),
                     fmt::format("raise the node groups' heartbeat_interval_s or lower {}'s "
                                 "keepalive_cpu_us",
                                 broker.name));

@@ -43,12 +43,14 @@ void apply_broker_load(BrokerState& state, const model::Broker& broker,
                        const model::BrokerLoad& load)
 {
     const double share = load.keepalive_cpu_fraction;
-    if (share >= 1)
+    if (share > model::kMostKeepaliveShare)
         throw model::InputError(broker.pos,
-                                fmt::format("broker '{}' would spend {:.0f} % of its CPU on "
-                                            "keep-alives for {} connections; lower "
-                                            "keepalive_cpu_us or raise the heartbeat interval",
-                                            broker.name, share * 100, load.connections));
+                                fmt::format("broker '{}' would spend {:.1f} % of its CPU on "
+                                            "keep-alives for {} connections, more than {:.0f} %; "
+                                            "lower keepalive_cpu_us or raise the heartbeat "
+                                            "interval",
+                                            broker.name, std::min(share, 9.999e6) * 100,
+                                            load.connections, model::kMostKeepaliveShare * 100));
     for (std::size_t type = 0; type < 2; ++type) {
         state.cpu_s_per_message[type] = broker.cpu_s_per_message[type] / (1 - share);
         state.cpu_s_per_byte[type] = broker.cpu_s_per_byte[type] / (1 - share);

@@ -395,8 +395,8 @@ nodes:
     REQUIRE(found(findings, {"BS012"}) == std::vector<std::string>{"BS012 4:5"});
     CHECK(with_id(findings, "BS012").severity == Severity::Error);
     CHECK(with_id(findings, "BS012").message ==
-          "broker x's 1000 connections would spend 100 % of its CPU on keep-alives, leaving "
-          "none for messages");
+          "broker x's 1000 connections would spend 100.0 % of its CPU on keep-alives, more than "
+          "the 99 % brokersim allows");
 }
 
 TEST_CASE("lint refuses a connector between datacenters with no WAN path")

@@ -44,14 +44,26 @@ TEST_CASE("keep-alives take their share of the CPU and stretch each message's CP
     CHECK(broker["peak_cpu_wait_s"].get<double>() == doctest::Approx(0.0015).epsilon(1e-3));
 }
 
-TEST_CASE("a broker whose keep-alives would take all its CPU is refused")
+TEST_CASE("a broker whose keep-alives would take more than 99 % of its CPU is refused")
 {
+    // 1000 connections beating every 30 s: 30 ms each is all the CPU, 29.85 ms 99.5 %, which
+    // would stretch a message's CPU time 200-fold; 29.4 ms (98 %) is accepted.
     CHECK_THROWS_WITH_AS(
         run_scenario_text(
             one_broker(", cpu_us_per_message: 1000, keepalive_cpu_us: 30000", heart_beating_nodes)),
-        "t.yaml:4:5: error: broker 'a' would spend 100 % of its CPU on keep-alives for 1000 "
-        "connections; lower keepalive_cpu_us or raise the heartbeat interval",
+        "t.yaml:4:5: error: broker 'a' would spend 100.0 % of its CPU on keep-alives for 1000 "
+        "connections, more than 99 %; lower keepalive_cpu_us or raise the heartbeat interval",
         brokersim::model::InputError);
+    CHECK_THROWS_WITH_AS(
+        run_scenario_text(
+            one_broker(", cpu_us_per_message: 1000, keepalive_cpu_us: 29850", heart_beating_nodes)),
+        "t.yaml:4:5: error: broker 'a' would spend 99.5 % of its CPU on keep-alives for 1000 "
+        "connections, more than 99 %; lower keepalive_cpu_us or raise the heartbeat interval",
+        brokersim::model::InputError);
+    const auto report = run_scenario_text(
+        one_broker(", cpu_us_per_message: 1000, keepalive_cpu_us: 29400", heart_beating_nodes));
+    CHECK(report["broker_load"][0]["keepalive_cpu_fraction"].get<double>() ==
+          doctest::Approx(0.98));
 }
 
 TEST_CASE("connection memory and held messages are set against the broker's heap")

@@ -18,6 +18,11 @@ namespace brokersim::model {
 // third of maxInactivityDuration (30 s by default): every 10 s on an idle bridge, each way.
 inline constexpr double kOpenWireKeepaliveIntervalS = 10.0;
 
+// The most of a broker's CPU keep-alives may take: messages get the rest, each message's CPU
+// time stretched by 1 / (1 - share), so a share nearer 1 stretches a microsecond past the
+// scenario's time limits. A broker that busy is down in all but name.
+inline constexpr double kMostKeepaliveShare = 0.99;
+
 struct BrokerLoad
 {
     std::uint32_t connections = 0;  // node, client, producer and consumer connections, bridges
