@@ -1,5 +1,7 @@
 #include "brokersim/io/activemq_xml.hpp"
 
+#include "utf8.hpp"
+
 #include "memory_size.hpp"
 #include "yaml_reader.hpp"
 
@@ -132,6 +134,11 @@ XmlFile::XmlFile(std::string path, std::string text)
     for (std::size_t i = 0; i < text_.size(); ++i)
         if (text_[i] == '\n')
             line_starts_.push_back(i + 1);
+
+    // pugixml would take other bytes as they come; activemq.xml files are UTF-8 text.
+    if (const auto bad = first_non_text_byte(text_))
+        fail(pos_at(*bad), fmt::format("not a UTF-8 text file (byte 0x{:02x})",
+                                       static_cast<unsigned char>(text_[*bad])));
 
     // A fragment parse keeps text outside the root element, so that root() can refuse it.
     const auto result = document_.load_buffer_inplace(buffer_.data(), buffer_.size(),
@@ -1311,8 +1318,19 @@ BrokerConfigSet load_activemq_dir(const std::string& dir, const SourcePos& named
     std::vector<std::string> files;
     for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end;
          it.increment(error)) {
-        if (it->path().extension() == ".xml" && it->is_regular_file(error))
-            files.push_back(it->path().string());
+        if (it->path().extension() != ".xml")
+            continue;
+        // Every *.xml entry is meant as a broker's configuration: one that cannot be read as a
+        // file (a directory, a dangling link, a loop of links) is an error, not skipped.
+        std::error_code status_error;
+        const auto status = it->status(status_error);
+        if (status_error)
+            throw model::InputError(SourcePos{it->path().string()},
+                                    fmt::format("cannot read: {}", status_error.message()));
+        if (!std::filesystem::is_regular_file(status))
+            throw model::InputError(SourcePos{it->path().string()},
+                                    "cannot read: not a regular file");
+        files.push_back(it->path().string());
     }
 
     const bool named = named_at.line > 0;

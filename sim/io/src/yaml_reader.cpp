@@ -1,5 +1,7 @@
 #include "yaml_reader.hpp"
 
+#include "utf8.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <yaml-cpp/eventhandler.h>
@@ -115,55 +117,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b)
     return previous[b.size()];
 }
 
-// The offset of the first NUL byte or of the first byte that does not begin a well-formed
-// UTF-8 sequence (no overlong forms, no surrogates, nothing above U+10FFFF), if any.
-std::optional<std::size_t> first_non_text_byte(std::string_view text)
-{
-    const auto byte_at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const auto is_continuation = [&](std::size_t i) {
-        return i < text.size() && (byte_at(i) & 0xC0) == 0x80;
-    };
-
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const unsigned lead = byte_at(i);
-        if (lead == 0)
-            return i;
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        }
-
-        // The range of the second byte narrows for the leads where overlong forms,
-        // surrogates or code points past U+10FFFF would begin.
-        std::size_t length = 0;
-        unsigned second_min = 0x80, second_max = 0xBF;
-        if (lead >= 0xC2 && lead <= 0xDF)
-            length = 2;
-        else if (lead >= 0xE0 && lead <= 0xEF)
-            length = 3;
-        else if (lead >= 0xF0 && lead <= 0xF4)
-            length = 4;
-        else
-            return i;
-        if (lead == 0xE0)
-            second_min = 0xA0;
-        else if (lead == 0xED)
-            second_max = 0x9F;
-        else if (lead == 0xF0)
-            second_min = 0x90;
-        else if (lead == 0xF4)
-            second_max = 0x8F;
-
-        if (i + 1 >= text.size() || byte_at(i + 1) < second_min || byte_at(i + 1) > second_max)
-            return i;
-        for (std::size_t k = 2; k < length; ++k)
-            if (!is_continuation(i + k))
-                return i;
-        i += length;
-    }
-    return std::nullopt;
-}
 
 // Where each document of a stream has its root, and whether the root is empty.
 class DocumentRoots : public YAML::EventHandler
@@ -223,6 +176,54 @@ private:
 };
 
 } // namespace
+
+std::optional<std::size_t> first_non_text_byte(std::string_view text)
+{
+    const auto byte_at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const auto is_continuation = [&](std::size_t i) {
+        return i < text.size() && (byte_at(i) & 0xC0) == 0x80;
+    };
+
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const unsigned lead = byte_at(i);
+        if (lead == 0)
+            return i;
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+
+        // The range of the second byte narrows for the leads where overlong forms,
+        // surrogates or code points past U+10FFFF would begin.
+        std::size_t length = 0;
+        unsigned second_min = 0x80, second_max = 0xBF;
+        if (lead >= 0xC2 && lead <= 0xDF)
+            length = 2;
+        else if (lead >= 0xE0 && lead <= 0xEF)
+            length = 3;
+        else if (lead >= 0xF0 && lead <= 0xF4)
+            length = 4;
+        else
+            return i;
+        if (lead == 0xE0)
+            second_min = 0xA0;
+        else if (lead == 0xED)
+            second_max = 0x9F;
+        else if (lead == 0xF0)
+            second_min = 0x90;
+        else if (lead == 0xF4)
+            second_max = 0x8F;
+
+        if (i + 1 >= text.size() || byte_at(i + 1) < second_min || byte_at(i + 1) > second_max)
+            return i;
+        for (std::size_t k = 2; k < length; ++k)
+            if (!is_continuation(i + k))
+                return i;
+        i += length;
+    }
+    return std::nullopt;
+}
 
 std::string printable(std::string_view text, std::size_t max_length)
 {

@@ -859,3 +859,34 @@ TEST_CASE("brokers_from and brokers cannot both be given")
                       "t.yaml:5:3: error: 'brokers' cannot be given with 'brokers_from': the "
                       "activemq.xml files define them");
 }
+
+TEST_CASE("an activemq.xml that is not UTF-8 text is refused at its first bad byte")
+{
+    auto texts = pair_with("");
+    // Before the indented <broker> element: the bad byte is its line's eleventh character.
+    texts[0].text.insert(texts[0].text.find("<broker"), "<!-- caf\xE9 -->\n  ");
+    const auto line = 1 + std::count(texts[0].text.begin(),
+                                     texts[0].text.begin() + texts[0].text.find("caf"), '\n');
+    CHECK(error_of(texts) ==
+          "a.xml:" + std::to_string(line) + ":11: error: not a UTF-8 text file (byte 0xe9)");
+}
+
+TEST_CASE("an *.xml entry of a brokers directory that is not a readable file is an error")
+{
+    const auto dir = std::filesystem::temp_directory_path() / "brokersim-test-xml-entries";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir / "sub.xml");
+    std::ofstream(dir / "a.xml") << broker_xml("a", 61616);
+    CHECK_THROWS_WITH_AS(load_activemq_dir(dir.string()),
+                         ((dir / "sub.xml").string() + ": error: cannot read: not a regular file")
+                             .c_str(),
+                         InputError);
+    std::filesystem::remove(dir / "sub.xml");
+    std::filesystem::create_symlink("loop.xml", dir / "loop.xml");
+    CHECK_THROWS_WITH_AS(
+        load_activemq_dir(dir.string()),
+        ((dir / "loop.xml").string() + ": error: cannot read: Too many levels of symbolic links")
+            .c_str(),
+        InputError);
+    std::filesystem::remove_all(dir);
+}
