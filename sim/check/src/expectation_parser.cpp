@@ -243,8 +243,7 @@ private:
             fail(unit.offset, fmt::format("expected a unit 's' or 'ms' after {}, got {}",
                                           plain_number(value), shown(unit)));
         if (seconds > 1e9)
-            fail(word.offset, fmt::format("a time is at most 1e9 s, got {} {}",
-                                          plain_number(value), unit.text));
+            fail(word.offset, fmt::format("a time is at most 1e9 s, got {} {}", value, unit.text));
         return seconds;
     }
 
@@ -254,7 +253,7 @@ private:
         const auto value = number("a percentage");
         if (value > 100)
             fail(word.offset,
-                 fmt::format("a percentage is at most 100, got {}", plain_number(value)));
+                 fmt::format("a percentage is at most 100, got {}", value));
         const auto unit = take();
         if (unit.text != "%")
             fail(unit.offset,

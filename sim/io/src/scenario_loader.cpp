@@ -1104,7 +1104,7 @@ model::Producer ScenarioLoader::read_producer(const Value& item)
         const double last_s = producer.at_s + (producer.count - 1) * producer.interval_s;
         if (last_s > max_time_s)
             reader_.fail(*interval, fmt::format("the producer's last message would be sent at "
-                                                "{:.3g} s, after the latest time, 1e9 s",
+                                                "{} s, after the latest time, 1e9 s",
                                                 last_s));
     }
     if (const auto headers = map.find("headers")) {

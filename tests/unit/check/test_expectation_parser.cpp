@@ -143,7 +143,12 @@ TEST_CASE("parse errors point at the column inside the expectation")
           "t.yaml:3:27: error: bad expectation: expected 'deliveries' or 'executions' after "
           "'duplicate', got 'copies'");
     CHECK(error_of("every matching node replies within 2e12 ms") ==
-          "t.yaml:3:42: error: bad expectation: a time is at most 1e9 s, got 2e+12 ms");
+          "t.yaml:3:42: error: bad expectation: a time is at most 1e9 s, got 2000000000000 ms");
+    // Just over a limit reads as written, not rounded back onto it.
+    CHECK(error_of("every matching node replies within 1000000001 s") ==
+          "t.yaml:3:42: error: bad expectation: a time is at most 1e9 s, got 1000000001 s");
+    CHECK(error_of("reply completeness >= 100.0001 %") ==
+          "t.yaml:3:29: error: bad expectation: a percentage is at most 100, got 100.0001");
     CHECK(error_of("reply completeness >= 120 %") ==
           "t.yaml:3:29: error: bad expectation: a percentage is at most 100, got 120");
     CHECK(error_of("link noc uk utilisation below 5 %") ==

@@ -509,7 +509,7 @@ TEST_CASE("a producer's last message must be sent within 1e9 seconds")
 {
     CHECK(error_with("producers:\n  - {name: p, broker: noc, destination: 'queue:q', count: "
                      "2000000, interval_ms: 1e9}\n") ==
-          "t.yaml:7:81: error: the producer's last message would be sent at 2e+12 s, after the "
+          "t.yaml:7:81: error: the producer's last message would be sent at 1999999000000 s, after the "
           "latest time, 1e9 s");
 }
 
