@@ -334,7 +334,7 @@ void Simulation::arrive(const Copy& received, BrokerIndex broker)
         // This broker's response goes back over the connection and frees the bridge's slot.
         const auto& bridge = bridges_[consumers_[copy.unacked_by].bridge];
         const int back = advisory_stream(bridge);
-        schedule(ack_lanes_[back], now_s_ + wan_->stream_latency_s(back),
+        schedule(stream_lanes_[back].acks, now_s_ + wan_->stream_latency_s(back),
                  {LocalEvent::Kind::BridgeAck, copy.unacked_by, 0});
         copy.unacked_by = model::kNone;
     }

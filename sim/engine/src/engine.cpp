@@ -102,11 +102,10 @@ void Simulation::build_bridges()
         connection.stream_out = wan_->open_stream(on, to);
         connection.stream_back = wan_->open_stream(to, on);
         stream_lanes_.resize(static_cast<std::size_t>(connection.stream_back) + 1);
-        stream_lanes_[connection.stream_out] = events_.add_lane();
-        stream_lanes_[connection.stream_back] = events_.add_lane();
-        ack_lanes_.resize(stream_lanes_.size());
-        ack_lanes_[connection.stream_out] = events_.add_lane();
-        ack_lanes_[connection.stream_back] = events_.add_lane();
+        for (const int stream : {connection.stream_out, connection.stream_back}) {
+            stream_lanes_[stream].arrivals = events_.add_lane();
+            stream_lanes_[stream].acks = events_.add_lane();
+        }
         connection.framing_bytes = kOpenWireFramingBytes;
         const auto route = topology_.route(brokers_[on].datacenter, brokers_[to].datacenter);
         if (route && !route->empty() &&
@@ -414,10 +413,10 @@ void Simulation::run()
             return;
         }
         if (advisory)
-            schedule(stream_lanes_[stream], at_s, {LocalEvent::Kind::Advisory,
+            schedule(stream_lanes_[stream].arrivals, at_s, {LocalEvent::Kind::Advisory,
                             static_cast<std::uint32_t>(item & 0xffffffffu), 0});
         else
-            schedule(stream_lanes_[stream], at_s, {LocalEvent::Kind::BrokerArrive,
+            schedule(stream_lanes_[stream].arrivals, at_s, {LocalEvent::Kind::BrokerArrive,
                             static_cast<std::uint32_t>(item & 0xffffffffu),
                             static_cast<std::uint32_t>((item >> 32) & 0xffffu)});
     };

@@ -464,8 +464,14 @@ private:
     std::vector<std::uint32_t> producer_properties_bytes_;  // their headers, marshalled
     std::vector<RequestState> requests_;
     EventQueue<LocalEvent> events_;
-    std::vector<EventLane> stream_lanes_;  // arrivals, per WAN stream
-    std::vector<EventLane> ack_lanes_;     // bridge acknowledgements coming back, per stream
+    // Per WAN stream: the lanes of what arrives over it and of the bridge acknowledgements
+    // coming back for what it carried.
+    struct StreamLanes
+    {
+        EventLane arrivals = 0;
+        EventLane acks = 0;
+    };
+    std::vector<StreamLanes> stream_lanes_;
     std::vector<Copy> copy_slots_;
     std::vector<std::uint32_t> free_copy_slots_;
     std::vector<FanOut> fan_outs_;
