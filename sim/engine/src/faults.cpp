@@ -279,8 +279,7 @@ void Simulation::establish(int index)
     // The static subscriptions are back at once; each side learns the other's current
     // consumers, as a new advisory subscriber does.
     for (const int bridge_index : connection.bridges)
-        if (!bridges_[bridge_index].config->statically_included_destinations.empty())
-            add_static_demand(bridge_index);
+        add_static_demand(bridge_index);  // nothing for a bridge without static includes
     for (const int bridge_index : connection.bridges) {
         const auto& bridge = bridges_[bridge_index];
         for (auto& [destination, state] : brokers_[bridge.remote].destinations)
