@@ -2,9 +2,9 @@
 // parameter values, each run in a child process of its own, and collects the reports into
 // DIR/sweep.csv, a plot and a capacity line. `--emit-jobs` writes the runs out for GNU parallel
 // or Slurm instead; `--collect DIR` gathers what they left. docs/sweeps.md has the details.
-// Exit status 0 when every run ended with status 0, 1 for a bad scenario or an output that
-// cannot be written, 2 for a bad command line, 3 when a run failed, timed out or left no
-// report.
+// Exit status 0 when every run ended with status 0, 1 for a bad scenario, a corrupt file in
+// the sweep directory (sweep::CollectError) or an output that cannot be written, 2 for a bad
+// command line, 3 when a run failed, timed out or left no report.
 #include "commands.hpp"
 
 #include "brokersim/io/scenario_loader.hpp"

@@ -1,11 +1,12 @@
 #include "brokersim/sweep/job_files.hpp"
 
+#include "input_files.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <vector>
 
 namespace brokersim::sweep {
@@ -13,6 +14,8 @@ namespace brokersim::sweep {
 namespace {
 
 constexpr double seconds_per_minute = 60;
+constexpr int highest_exit_status = 255;
+constexpr int highest_signal = 127;
 
 bool is_safe_shell_char(char c)
 {
@@ -132,42 +135,75 @@ printf 'exit_status=%s\nwall_s=%s\n' "$status" "$wall_s" >"$dir/runs/$run.status
                                  std::filesystem::perm_options::add, ignored);
 }
 
-std::map<std::size_t, RunStatus> read_parallel_joblog(const std::filesystem::path& path)
+std::map<std::size_t, RunStatus> read_parallel_joblog(const std::filesystem::path& path,
+                                                      std::size_t jobs)
 {
     std::map<std::size_t, RunStatus> statuses;
-    std::ifstream in(path);
-    std::string line;
-    if (!in || !std::getline(in, line))
+    const auto text = detail::read_input_file(path);
+    if (!text)
         return statuses;
+    if (text->empty())
+        throw CollectError(fmt::format("{}: empty file; GNU parallel's joblog starts with a header "
+                                       "line",
+                                       path.string()));
+    const auto fail = [&](std::size_t line, const std::string& message) {
+        throw CollectError(fmt::format("{}:{}: {}", path.string(), line, message));
+    };
+
+    std::vector<std::string> lines;
+    for (std::size_t start = 0; start < text->size();) {
+        const auto end = text->find('\n', start);
+        if (end == std::string::npos)
+            fail(lines.size() + 1, "incomplete line: the file ends without a line break");
+        lines.push_back(text->substr(start, end - start));
+        start = end + 1;
+    }
 
     // Columns by their header names: Seq, JobRuntime, Exitval, Signal.
-    const auto header = split_tabs(line);
+    const auto header = split_tabs(lines.front());
     const auto column = [&](std::string_view name) {
-        return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) -
-                                        header.begin());
+        const auto found = std::find(header.begin(), header.end(), name);
+        if (found == header.end())
+            fail(1, fmt::format("not a GNU parallel joblog header: no {} column", name));
+        return static_cast<std::size_t>(found - header.begin());
     };
     const auto seq = column("Seq");
     const auto runtime = column("JobRuntime");
     const auto exit_value = column("Exitval");
     const auto signal = column("Signal");
-    const auto needed = std::max({seq, runtime, exit_value, signal});
-    if (needed >= header.size())
-        return statuses;
 
-    while (std::getline(in, line)) {
-        const auto fields = split_tabs(line);
-        if (fields.size() <= needed)
-            continue;
-        const auto number = parse<std::size_t>(fields[seq]);
-        const auto code = parse<int>(fields[exit_value]);
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const auto number = i + 1;
+        // The command, last, may hold tabs of its own: more fields are fine, fewer are not.
+        const auto fields = split_tabs(lines[i]);
+        if (fields.size() < header.size())
+            fail(number, fmt::format("{} tab-separated fields where the header has {}",
+                                     fields.size(), header.size()));
+        const auto job = parse<std::size_t>(fields[seq]);
+        if (!job || *job < 1 || *job > jobs)
+            fail(number, fmt::format("Seq '{}' is not a job of this sweep (1 to {})",
+                                     detail::printable(fields[seq]), jobs));
         const auto signal_number = parse<int>(fields[signal]);
-        if (!number || !code || !signal_number)
-            continue;
+        if (!signal_number || *signal_number < 0 || *signal_number > highest_signal)
+            fail(number, fmt::format("Signal '{}' is not a signal number (0 to {})",
+                                     detail::printable(fields[signal]), highest_signal));
+        // A job that a signal ended may have no exit value: GNU parallel logs -1 for it.
+        const auto code = parse<int>(fields[exit_value]);
+        const int lowest_code = *signal_number != 0 ? -1 : 0;
+        if (!code || *code < lowest_code || *code > highest_exit_status)
+            fail(number, fmt::format("Exitval '{}' is not an exit status ({} to {})",
+                                     detail::printable(fields[exit_value]), lowest_code,
+                                     highest_exit_status));
+        const auto wall_s = parse<double>(fields[runtime]);
+        if (!wall_s || !std::isfinite(*wall_s) || *wall_s < 0)
+            fail(number, fmt::format("JobRuntime '{}' is not a number of seconds, 0 or more",
+                                     detail::printable(fields[runtime])));
         RunStatus status = *signal_number != 0
                                ? RunStatus{RunStatus::Ending::Signalled, *signal_number}
                                : RunStatus{RunStatus::Ending::Exited, *code};
-        status.wall_s = parse<double>(fields[runtime]);
-        statuses[*number] = status;
+        status.wall_s = wall_s;
+        // A job retried or resumed is logged again; its last line tells how it ended.
+        statuses[*job] = status;
     }
     return statuses;
 }

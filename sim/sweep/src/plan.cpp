@@ -2,6 +2,7 @@
 
 #include "brokersim/io/output.hpp"
 #include "brokersim/sweep/yaml_writer.hpp"
+#include "input_files.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -56,6 +57,15 @@ std::string variant_comment(const Plan& plan, const Run& run)
     for (std::size_t i = 0; i < plan.parameters.size(); ++i)
         values += fmt::format("{}{}={}", i == 0 ? "" : ", ", plan.parameters[i].key, run.values[i]);
     return fmt::format("# Run {} of the sweep of {}: {}\n", run.id, plan.scenario, values);
+}
+
+// Values for an error message: quoted, the bytes that may not show escaped.
+std::string listed(const std::vector<std::string>& values)
+{
+    std::string text;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        text += fmt::format("{}'{}'", i == 0 ? "" : ", ", detail::printable(values[i]));
+    return text;
 }
 
 nlohmann::json plan_json(const Plan& plan)
@@ -114,30 +124,72 @@ void write_sweep(const Plan& plan, const model::Scenario& scenario, const SweepD
 Plan read_plan(const SweepDir& dir)
 {
     const auto path = dir.plan_file();
-    std::ifstream in(path);
-    if (!in)
+    const auto text = detail::read_input_file(path);
+    if (!text)
         throw std::runtime_error(
             fmt::format("'{}': no sweep here (cannot read plan.json)", dir.root().string()));
-    try {
-        const auto json = nlohmann::json::parse(in);
-        Plan plan;
-        plan.scenario = json.at("scenario").get<std::string>();
-        for (const auto& parameter : json.at("parameters"))
-            plan.parameters.push_back(
-                Parameter{parameter.at("key").get<std::string>(),
-                          parameter.at("values").get<std::vector<std::string>>()});
-        for (const auto& run : json.at("runs")) {
-            plan.runs.push_back(Run{run.at("id").get<std::string>(),
-                                    run.at("values").get<std::vector<std::string>>()});
-            if (plan.runs.back().values.size() != plan.parameters.size())
-                throw std::runtime_error(
-                    fmt::format("run {} has {} values for {} parameters", plan.runs.back().id,
-                                plan.runs.back().values.size(), plan.parameters.size()));
-        }
-        return plan;
-    } catch (const std::exception& error) {
-        throw std::runtime_error(fmt::format("'{}' is malformed: {}", path.string(), error.what()));
+    const auto json = detail::parse_input_json(path, *text);
+    const detail::JsonChecker check(path);
+    using detail::JsonChecker;
+
+    Plan plan;
+    check.object(&json, "");
+    plan.scenario = check.string(JsonChecker::member(json, "scenario"), "scenario");
+
+    const auto& parameters = check.array(JsonChecker::member(json, "parameters"), "parameters");
+    if (parameters.empty())
+        check.fail("parameters", "no parameter; a sweep varies at least one");
+    const auto& runs = check.array(JsonChecker::member(json, "runs"), "runs");
+    // The number of runs the parameters make, counted only as far as the runs listed.
+    std::size_t combination_count = 1;
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        const auto where = fmt::format("parameters[{}]", i);
+        const auto& parameter = check.object(&parameters[i], where);
+        Parameter read{check.string(JsonChecker::member(parameter, "key"), where + ".key"), {}};
+        if (read.key.empty())
+            check.fail(where + ".key", "an empty key");
+        for (std::size_t earlier = 0; earlier < plan.parameters.size(); ++earlier)
+            if (plan.parameters[earlier].key == read.key)
+                check.fail(where + ".key",
+                           fmt::format("'{}' again (parameters[{}] has it)",
+                                       detail::printable(read.key), earlier));
+        const auto& values = check.array(JsonChecker::member(parameter, "values"), where + ".values");
+        if (values.empty())
+            check.fail(where + ".values", "no values");
+        for (std::size_t v = 0; v < values.size(); ++v)
+            read.values.push_back(check.string(&values[v], fmt::format("{}.values[{}]", where, v)));
+        if (combination_count <= runs.size())
+            combination_count *= values.size();
+        plan.parameters.push_back(std::move(read));
     }
+    if (combination_count != runs.size())
+        check.fail("runs", combination_count > runs.size()
+                               ? fmt::format("{} runs; the parameters' values make more",
+                                             runs.size())
+                               : fmt::format("{} runs; the parameters' values make {}",
+                                             runs.size(), combination_count));
+
+    // Each run must be what make_plan() made: its number as its id, so that its files are
+    // DIR/runs/ID.* and nothing else, and its combination of values.
+    const auto expected = make_plan(plan.scenario, plan.parameters);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        const auto where = fmt::format("runs[{}]", i);
+        const auto& run = check.object(&runs[i], where);
+        Run read{check.string(JsonChecker::member(run, "id"), where + ".id"), {}};
+        if (read.id != expected.runs[i].id)
+            check.fail(where + ".id", fmt::format("expected '{}' (the run's number), got '{}'",
+                                                  expected.runs[i].id, detail::printable(read.id)));
+        const auto& values = check.array(JsonChecker::member(run, "values"), where + ".values");
+        for (std::size_t v = 0; v < values.size(); ++v)
+            read.values.push_back(check.string(&values[v], fmt::format("{}.values[{}]", where, v)));
+        if (read.values != expected.runs[i].values)
+            check.fail(where + ".values",
+                       fmt::format("expected [{}] (combination {} of the parameters' values), "
+                                   "got [{}]",
+                                   listed(expected.runs[i].values), i, listed(read.values)));
+        plan.runs.push_back(std::move(read));
+    }
+    return plan;
 }
 
 void write_file(const fs::path& path, const std::string& text)

@@ -1,13 +1,13 @@
 #include "brokersim/sweep/results.hpp"
 
 #include "brokersim/sweep/job_files.hpp"
+#include "input_files.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 
 namespace brokersim::sweep {
 
@@ -17,95 +17,111 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_conservation_broken = 3;
 
-std::optional<double> optional_number(const nlohmann::json& object, const char* key)
-{
-    const auto found = object.find(key);
-    if (found == object.end() || !found->is_number())
-        return std::nullopt;
-    return found->get<double>();
-}
+using detail::JsonChecker;
 
-std::uint64_t count(const nlohmann::json& object, const char* key)
+RequestResult read_request(const JsonChecker& check, const nlohmann::json& json,
+                           const std::string& where)
 {
-    const auto found = object.find(key);
-    return found != object.end() && found->is_number_unsigned() ? found->get<std::uint64_t>() : 0;
-}
-
-RequestResult read_request(const nlohmann::json& request)
-{
+    const auto& request = check.object(&json, where);
+    const auto count = [&](const char* key) {
+        return check.count(JsonChecker::member(request, key), where + "." + key);
+    };
+    // Percentiles are null when no reply came; reports of older versions may lack them.
+    const auto latency = [&](const char* key) -> std::optional<double> {
+        const auto* value = JsonChecker::member(request, key);
+        return value == nullptr ? std::nullopt : check.seconds(value, where + "." + key);
+    };
     RequestResult result;
-    result.expected = count(request, "expected");
-    result.replies = count(request, "replies");
-    result.replying_nodes = count(request, "replying_nodes");
-    result.missing = count(request, "missing");
-    result.duplicate_deliveries = count(request, "duplicate_deliveries");
-    result.timeout_s = optional_number(request, "timeout_s").value_or(0);
-    result.p50_s = optional_number(request, "p50_s");
-    result.p95_s = optional_number(request, "p95_s");
-    result.p99_s = optional_number(request, "p99_s");
-    result.max_s = optional_number(request, "max_s");
+    result.expected = count("expected");
+    result.replies = count("replies");
+    result.replying_nodes = count("replying_nodes");
+    result.missing = count("missing");
+    result.duplicate_deliveries = count("duplicate_deliveries");
+    const auto* timeout = JsonChecker::member(request, "timeout_s");
+    if (timeout == nullptr || timeout->is_null())
+        check.fail(where + ".timeout_s", "a number, 0 or more", timeout);
+    result.timeout_s = *check.seconds(timeout, where + ".timeout_s");
+    result.p50_s = latency("p50_s");
+    result.p95_s = latency("p95_s");
+    result.p99_s = latency("p99_s");
+    result.max_s = latency("max_s");
     return result;
 }
 
 // The busiest link direction and broker, when the report has them: `links[].peak_utilisation_ab`
 // and `_ba`, and `broker_load` as a list of {name, peak_pending, peak_memory_bytes,
-// stalled_sends, estimated_peak_bytes, over_budget}.
-void read_peaks(const nlohmann::json& report, RunResult& result)
+// stalled_sends, estimated_peak_bytes, over_budget}. Reports of older versions lack some or all
+// of them; those that are there must be what brokersim writes.
+void read_peaks(const JsonChecker& check, const nlohmann::json& report, RunResult& result)
 {
-    if (const auto links = report.find("links"); links != report.end() && links->is_array())
-        for (const auto& link : *links)
+    if (const auto* links = JsonChecker::member(report, "links")) {
+        const auto& list = check.array(links, "links");
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const auto where = fmt::format("links[{}]", i);
+            const auto& link = check.object(&list[i], where);
             for (const auto* key : {"peak_utilisation_ab", "peak_utilisation_ba"})
-                if (const auto utilisation = optional_number(link, key))
-                    result.peak_link_utilisation =
-                        std::max(result.peak_link_utilisation.value_or(0), *utilisation);
-
-    if (const auto brokers = report.find("broker_load");
-        brokers != report.end() && brokers->is_array())
-        for (const auto& broker : *brokers) {
-            if (!broker.is_object())
-                continue;
-            if (broker.contains("peak_pending"))
-                result.peak_broker_pending =
-                    std::max(result.peak_broker_pending.value_or(0), count(broker, "peak_pending"));
-            if (broker.contains("peak_memory_bytes"))
-                result.peak_broker_memory_bytes =
-                    std::max(result.peak_broker_memory_bytes.value_or(0),
-                             count(broker, "peak_memory_bytes"));
-            if (broker.contains("stalled_sends"))
-                result.stalled_sends =
-                    result.stalled_sends.value_or(0) + count(broker, "stalled_sends");
-            if (broker.contains("estimated_peak_bytes"))
-                result.peak_broker_estimated_bytes =
-                    std::max(result.peak_broker_estimated_bytes.value_or(0),
-                             count(broker, "estimated_peak_bytes"));
-            if (const auto over = broker.find("over_budget");
-                over != broker.end() && over->is_boolean())
-                result.brokers_over_budget =
-                    result.brokers_over_budget.value_or(0) + (over->get<bool>() ? 1 : 0);
+                if (const auto* value = JsonChecker::member(link, key))
+                    if (const auto utilisation = check.seconds(value, where + "." + key))
+                        result.peak_link_utilisation =
+                            std::max(result.peak_link_utilisation.value_or(0), *utilisation);
         }
+    }
+
+    const auto* brokers = JsonChecker::member(report, "broker_load");
+    if (brokers == nullptr)
+        return;
+    const auto& list = check.array(brokers, "broker_load");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const auto where = fmt::format("broker_load[{}]", i);
+        const auto& broker = check.object(&list[i], where);
+        const auto count = [&](const char* key) -> std::optional<std::uint64_t> {
+            const auto* value = JsonChecker::member(broker, key);
+            if (value == nullptr)
+                return std::nullopt;
+            return check.count(value, where + "." + key);
+        };
+        if (const auto pending = count("peak_pending"))
+            result.peak_broker_pending = std::max(result.peak_broker_pending.value_or(0), *pending);
+        if (const auto memory = count("peak_memory_bytes"))
+            result.peak_broker_memory_bytes =
+                std::max(result.peak_broker_memory_bytes.value_or(0), *memory);
+        if (const auto stalled = count("stalled_sends"))
+            result.stalled_sends = result.stalled_sends.value_or(0) + *stalled;
+        if (const auto estimated = count("estimated_peak_bytes"))
+            result.peak_broker_estimated_bytes =
+                std::max(result.peak_broker_estimated_bytes.value_or(0), *estimated);
+        if (const auto* over = JsonChecker::member(broker, "over_budget"))
+            result.brokers_over_budget = result.brokers_over_budget.value_or(0) +
+                                         (check.boolean(over, where + ".over_budget") ? 1 : 0);
+    }
 }
 
+// A missing report is a run that has not run or failed (brokersim run writes its report whole
+// or not at all); a report that is there must be one.
 void read_report(const std::filesystem::path& path, RunResult& result)
 {
-    std::ifstream in(path);
-    if (!in)
+    const auto text = detail::read_input_file(path);
+    if (!text)
         return;
-    const auto report = nlohmann::json::parse(in, nullptr, false);
-    if (report.is_discarded() || !report.is_object())
-        return;
+    const auto report = detail::parse_input_json(path, *text);
+    const JsonChecker check(path);
+    if (!report.is_object())
+        check.fail("", "expected a JSON object (a brokersim run --json report), got " +
+                           std::string(report.is_array() ? "an array" : "a single value"));
+
+    const auto& requests = check.array(JsonChecker::member(report, "requests"), "requests");
+    std::vector<RequestResult> read;
+    for (std::size_t i = 0; i < requests.size(); ++i)
+        read.push_back(read_request(check, requests[i], fmt::format("requests[{}]", i)));
+    const auto& conservation =
+        check.object(JsonChecker::member(report, "conservation"), "conservation");
+    const bool held = check.boolean(JsonChecker::member(conservation, "holds"), "conservation.holds");
+    read_peaks(check, report, result);
 
     result.has_report = true;
-    if (const auto requests = report.find("requests"); requests != report.end())
-        for (const auto& request : *requests)
-            result.requests.push_back(read_request(request));
-    read_peaks(report, result);
-
-    if (result.status.ending == RunStatus::Ending::Unknown) {
-        const auto conservation = report.find("conservation");
-        const bool held = conservation != report.end() && conservation->is_object() &&
-                          conservation->value("holds", false);
+    result.requests = std::move(read);
+    if (result.status.ending == RunStatus::Ending::Unknown)
         result.status = {RunStatus::Ending::Exited, held ? exit_ok : exit_conservation_broken};
-    }
 }
 
 // Shortest text that reads back as the same double; empty for none.
@@ -248,7 +264,7 @@ bool meets_deadline(const RunResult& result, const Deadline& deadline)
 
 std::vector<RunResult> collect_results(const Plan& plan, const SweepDir& dir)
 {
-    const auto joblog = read_parallel_joblog(dir.joblog());
+    const auto joblog = read_parallel_joblog(dir.joblog(), plan.runs.size());
     std::vector<RunResult> results;
     for (std::size_t i = 0; i < plan.runs.size(); ++i) {
         const auto& run = plan.runs[i];

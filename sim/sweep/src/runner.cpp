@@ -1,5 +1,7 @@
 #include "brokersim/sweep/runner.hpp"
 
+#include "input_files.hpp"
+
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -8,9 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 extern char** environ;
@@ -24,11 +27,17 @@ using Clock = std::chrono::steady_clock;
 // How long the parent sleeps when no child has ended; runs last tenths of a second or more.
 constexpr auto poll_interval = std::chrono::milliseconds(2);
 
-std::optional<int> parse_int(std::string_view text)
+// Exit statuses a process can have, and signals that can end one.
+constexpr int highest_exit_status = 255;
+constexpr int highest_signal = 127;
+
+// A whole number from `lowest` to `highest`, digits only (a sign only for a negative number).
+std::optional<int> parse_int(std::string_view text, int lowest, int highest)
 {
     int value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size())
+    if (error != std::errc() || end != text.data() + text.size() || value < lowest ||
+        value > highest)
         return std::nullopt;
     return value;
 }
@@ -125,10 +134,10 @@ std::string RunStatus::to_string() const
 RunStatus RunStatus::from_string(std::string_view text)
 {
     constexpr std::string_view signal_prefix = "signal ";
-    if (const auto code = parse_int(text))
+    if (const auto code = parse_int(text, 0, highest_exit_status))
         return {Ending::Exited, *code};
     if (text.starts_with(signal_prefix))
-        if (const auto code = parse_int(text.substr(signal_prefix.size())))
+        if (const auto code = parse_int(text.substr(signal_prefix.size()), 1, highest_signal))
             return {Ending::Signalled, *code};
     if (text == "timeout")
         return {Ending::TimedOut};
@@ -202,27 +211,55 @@ void write_status(const std::filesystem::path& path, const RunStatus& status)
 
 std::optional<RunStatus> read_status(const std::filesystem::path& path)
 {
-    std::ifstream in(path);
-    if (!in)
+    const auto text = detail::read_input_file(path);
+    if (!text)
         return std::nullopt;
-    RunStatus status;
+    const auto fail = [&](std::size_t line, const std::string& message) {
+        throw CollectError(fmt::format("{}:{}: {}", path.string(), line, message));
+    };
+
+    std::optional<RunStatus> status;
     std::optional<double> wall_s;
-    std::string line;
-    while (std::getline(in, line)) {
+    std::size_t number = 0;
+    std::size_t start = 0;
+    while (start < text->size()) {
+        const auto end = std::min(text->find('\n', start), text->size());
+        const std::string_view line(text->data() + start, end - start);
+        start = end + 1;
+        ++number;
         const auto equals = line.find('=');
         const auto key = line.substr(0, equals);
-        const auto value = equals == std::string::npos ? "" : line.substr(equals + 1);
-        if (key == "exit_status") {
+        const auto value = equals == std::string_view::npos ? "" : line.substr(equals + 1);
+        if (equals != std::string_view::npos && key == "exit_status") {
+            if (status)
+                fail(number, "a second exit_status line");
             status = RunStatus::from_string(value);
-        } else if (key == "wall_s") {
+            // An empty status is what write_status() writes when nobody knows how the run
+            // ended; anything else must read back.
+            if (status->ending == RunStatus::Ending::Unknown && !value.empty())
+                fail(number, fmt::format("exit_status '{}' is not an exit status (0 to {}), "
+                                         "'signal N' (1 to {}), 'timeout' or 'not started'",
+                                         detail::printable(value), highest_exit_status,
+                                         highest_signal));
+        } else if (equals != std::string_view::npos && key == "wall_s") {
+            if (wall_s)
+                fail(number, "a second wall_s line");
             double seconds = 0;
-            const auto [end, error] =
+            const auto [stop, error] =
                 std::from_chars(value.data(), value.data() + value.size(), seconds);
-            if (error == std::errc() && end == value.data() + value.size())
-                wall_s = seconds;
+            if (value.empty() || error != std::errc() || stop != value.data() + value.size() ||
+                !std::isfinite(seconds) || seconds < 0)
+                fail(number, fmt::format("wall_s '{}' is not a number of seconds, 0 or more",
+                                         detail::printable(value)));
+            wall_s = seconds;
+        } else {
+            fail(number, fmt::format("expected exit_status=... or wall_s=..., got '{}'",
+                                     detail::printable(line)));
         }
     }
-    status.wall_s = wall_s;
+    if (!status)
+        throw CollectError(fmt::format("{}: no exit_status line", path.string()));
+    status->wall_s = wall_s;
     return status;
 }
 

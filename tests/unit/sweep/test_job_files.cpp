@@ -80,9 +80,8 @@ TEST_CASE("GNU parallel's joblog gives each job's exit status and run time by it
                            "Command\n"
                            "2\t:\t1700000000.100\t   0.412\t0\t0\t0\t0\tbrokersim run a\n"
                            "1\t:\t1700000000.000\t   1.250\t0\t0\t3\t0\tbrokersim run b\n"
-                           "3\t:\t1700000000.200\t  60.001\t0\t0\t0\t15\tbrokersim run c\n"
-                           "garbage line\n";
-    const auto statuses = read_parallel_joblog(path);
+                           "3\t:\t1700000000.200\t  60.001\t0\t0\t0\t15\tbrokersim run c\n";
+    const auto statuses = read_parallel_joblog(path, 3);
     REQUIRE(statuses.size() == 3);
     CHECK(statuses.at(1).to_string() == "3");
     CHECK(statuses.at(1).wall_s.value_or(0) == doctest::Approx(1.25));
@@ -90,7 +89,7 @@ TEST_CASE("GNU parallel's joblog gives each job's exit status and run time by it
     CHECK(statuses.at(2).wall_s.value_or(0) == doctest::Approx(0.412));
     CHECK(statuses.at(3).to_string() == "signal 15");
 
-    CHECK(read_parallel_joblog(scratch / "missing.txt").empty());
+    CHECK(read_parallel_joblog(scratch / "missing.txt", 3).empty());
 }
 
 TEST_CASE("run statuses read back from their text")
@@ -101,4 +100,7 @@ TEST_CASE("run statuses read back from their text")
     CHECK(RunStatus::from_string("timeout").ending == RunStatus::Ending::TimedOut);
     CHECK(RunStatus::from_string("not started").ending == RunStatus::Ending::NotStarted);
     CHECK(RunStatus::from_string("?").ending == RunStatus::Ending::Unknown);
+    CHECK(RunStatus::from_string("-5").ending == RunStatus::Ending::Unknown);
+    CHECK(RunStatus::from_string("256").ending == RunStatus::Ending::Unknown);
+    CHECK(RunStatus::from_string("signal 128").ending == RunStatus::Ending::Unknown);
 }

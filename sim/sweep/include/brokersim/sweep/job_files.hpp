@@ -37,7 +37,14 @@ void write_slurm_script(const Plan& plan, const SweepDir& dir, const std::string
                         const SlurmOptions& options);
 
 // GNU parallel's --joblog file: the status of each job by its sequence number (1 for the
-// first line of jobs.txt). Empty when the file is missing; a malformed line is skipped.
-std::map<std::size_t, RunStatus> read_parallel_joblog(const std::filesystem::path& path);
+// first line of jobs.txt, at most `jobs`); for a job logged twice (retried, resumed), the later
+// line. Empty when there is no such file. Throws CollectError naming the file and the line when
+// it is not a joblog: a directory, an empty file, a header without the Seq, JobRuntime, Exitval
+// and Signal columns, a line with fewer fields than the header or without its final line break,
+// a job number that is not a job of the sweep, a signal that is not 0 to 127, an exit value that
+// is not 0 to 255 (-1 is allowed for a job that a signal ended), a run time that is not a
+// finite number of seconds, 0 or more.
+std::map<std::size_t, RunStatus> read_parallel_joblog(const std::filesystem::path& path,
+                                                      std::size_t jobs);
 
 } // namespace brokersim::sweep

@@ -6,10 +6,20 @@
 #include "brokersim/sweep/parameters.hpp"
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace brokersim::sweep {
+
+// A file of a sweep directory that is there but is not what brokersim, GNU parallel or the Slurm
+// script writes: the message names the file, the line when the file has lines, and what is
+// wrong. `brokersim sweep` exits with status 1 for it, as for other bad input.
+class CollectError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
 
 struct Run
 {
@@ -62,8 +72,10 @@ private:
 // overwritten. Throws std::runtime_error naming the path when a file cannot be written.
 void write_sweep(const Plan& plan, const model::Scenario& scenario, const SweepDir& dir);
 
-// Reads plan.json back. Throws std::runtime_error naming the file when it is missing or
-// malformed.
+// Reads plan.json back. Throws std::runtime_error naming the directory when there is no
+// plan.json, and CollectError naming the file when it is not a plan this program writes: run i
+// must be numbered as make_plan() numbers it and hold the i-th combination of the parameters'
+// values, so that a run's files are always DIR/runs/ID.* and no other.
 Plan read_plan(const SweepDir& dir);
 
 // Writes `text` to `path` whole or not at all; throws std::runtime_error naming the path.

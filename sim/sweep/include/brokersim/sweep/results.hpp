@@ -66,7 +66,11 @@ bool meets_deadline(const RunResult& result, const Deadline& deadline);
 
 // Reads runs/ID.json and the run's status. The status comes from runs/ID.status when there is
 // one, else from GNU parallel's joblog.txt (job n is the nth run), else from the report itself
-// (exit 0 when its conservation account holds, 3 when not, as `brokersim run` exits).
+// (exit 0 when its conservation account holds, 3 when not, as `brokersim run` exits). A missing
+// report or status is a run that has not run or failed: its result says so. A file that is there
+// but is not what brokersim, GNU parallel or the Slurm script writes throws CollectError naming
+// it: a report that is not JSON or lacks or mistypes what is read from it (`requests` with
+// each request's counts and timeout_s, `conservation.holds`; the peaks when present).
 std::vector<RunResult> collect_results(const Plan& plan, const SweepDir& dir);
 
 // One header line and one row per run, in plan order: run, the parameters, exit_status,

@@ -31,6 +31,8 @@ struct RunStatus
     bool succeeded() const { return ending == Ending::Exited && code == 0; }
     // For the CSV and the status file: "0", "3", "signal 9", "timeout", "not started", "".
     std::string to_string() const;
+    // The reverse; Unknown for anything else, an exit status outside 0 to 255 and a signal
+    // outside 1 to 127 included.
     static RunStatus from_string(std::string_view text);
 };
 
@@ -52,6 +54,10 @@ std::vector<RunStatus> run_sweep(const Plan& plan, const SweepDir& dir,
 // The status file: "exit_status=TEXT" and "wall_s=SECONDS" lines, TEXT as in to_string(). The
 // Slurm script writes the same.
 void write_status(const std::filesystem::path& path, const RunStatus& status);
+// Nothing when there is no such file. Throws CollectError "PATH:LINE: ..." for a line that is
+// neither, a key given twice, an exit_status that from_string() does not read (empty is
+// allowed: an unknown ending), a wall_s that is not a finite number of seconds, 0 or more, and
+// "PATH: ..." for no exit_status line or a file that is a directory or cannot be read.
 std::optional<RunStatus> read_status(const std::filesystem::path& path);
 
 } // namespace brokersim::sweep
