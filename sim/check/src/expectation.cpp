@@ -232,13 +232,12 @@ Outcome no_stranded(const stats::Report& report)
 // heap, as the report works it out.
 Outcome no_broker_over_budget(const stats::Report& report)
 {
-    constexpr double mib = 1024.0 * 1024.0;
     std::vector<std::string> over;
     for (const auto& broker : report.broker_load)
         if (broker.over_budget)
-            over.push_back(fmt::format("{}: {:.1f} of {:.1f} MiB", broker.name,
-                                       broker.estimated_peak_bytes / mib,
-                                       broker.memory_budget_bytes / mib));
+            over.push_back(fmt::format("{}: {} of {}", broker.name,
+                                       bytes_text(broker.estimated_peak_bytes),
+                                       bytes_text(broker.memory_budget_bytes)));
 
     Outcome outcome;
     outcome.holds = over.empty();

@@ -137,9 +137,15 @@ TEST_CASE("no broker over memory budget names the brokers whose estimate exceeds
                                .estimated_peak_bytes = 587202560, .over_budget = true});
     const auto over = judge("no broker over memory budget", run);
     CHECK_FALSE(over.holds);
-    CHECK(over.measured == "1 broker over its memory budget (uk: 560.0 of 512.0 MiB)");
+    CHECK(over.measured == "1 broker over its memory budget (uk: 560.0 MiB of 512.0 MiB)");
     CHECK(over.limit == "none");
     CHECK(over.badness == std::pair<double, double>{1, 0});
+
+    // A budget under a MiB keeps its digits: 0.1 of 0.0 MiB said nothing.
+    run.broker_load = {{.name = "ba", .memory_budget_bytes = 1000,
+                        .estimated_peak_bytes = 100000, .over_budget = true}};
+    CHECK(judge("no broker over memory budget", run).measured ==
+          "1 broker over its memory budget (ba: 97.7 KiB of 1000 bytes)");
 }
 
 TEST_CASE("reply completeness is replying nodes over expected nodes, the worst request deciding")
