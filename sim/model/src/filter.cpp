@@ -366,12 +366,34 @@ std::size_t translate_flags(std::string_view group, Translation& out)
 std::size_t translate_unicode_escape(std::string_view escape, Translation& out)
 {
     const auto is_hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    // Ruby refuses code points past U+10FFFF and the UTF-16 surrogates, which are no
+    // characters; RE2 would report them in its own spelling.
+    const auto code_point = [&](std::string_view digits, std::string_view written) {
+        const auto value = digits.size() > 6 ? 0x110000 : std::stoul(std::string(digits), nullptr, 16);
+        if (value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
+            if (out.refusal.empty())
+                out.refusal = fmt::format("'{}' is not a Unicode character (at most U+10FFFF, "
+                                          "and no surrogates U+D800 to U+DFFF)",
+                                          written);
+            return false;
+        }
+        out.re2 += fmt::format("\\x{{{}}}", digits);
+        return true;
+    };
     if (escape.starts_with("\\u{")) {
-        out.re2 += "\\x{";
-        return 2;
+        const auto close = escape.find('}');
+        const auto digits =
+            close == std::string_view::npos ? std::string_view() : escape.substr(3, close - 3);
+        if (digits.empty() || !std::all_of(digits.begin(), digits.end(), is_hex)) {
+            if (out.refusal.empty())
+                out.refusal = "'\\u{...}' takes one to six hex digits between the braces";
+            return close == std::string_view::npos ? 2 : close;
+        }
+        code_point(digits, escape.substr(0, close + 1));
+        return close;
     }
     if (escape.size() >= 6 && std::all_of(escape.begin() + 2, escape.begin() + 6, is_hex)) {
-        out.re2 += fmt::format("\\x{{{}}}", escape.substr(2, 4));
+        code_point(escape.substr(2, 4), escape.substr(0, 6));
         return 5;
     }
     out.refusal = "'\\u' takes four hex digits or '{...}'";

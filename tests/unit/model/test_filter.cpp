@@ -555,6 +555,21 @@ TEST_CASE("Ruby's \\uXXXX and \\u{X} name a character")
     CHECK(passes("city=~/Z\\u00fcrich/", node));
     CHECK(passes("city=~/Z\\u{fc}rich/", node));
     CHECK(passes("city=~/^Z.rich$/", node)); // '.' is one character, not one byte
+    CHECK(passes("city=~/^Z\\u{fc}{1}r/", node));
+}
+
+TEST_CASE("a \\u escape that names no character is refused as Ruby refuses it")
+{
+    CHECK(parse_failure("/\\u{110000}/") ==
+          ParseFailure{1, "invalid regular expression '\\u{110000}': '\\u{110000}' is not a "
+                          "Unicode character (at most U+10FFFF, and no surrogates U+D800 to "
+                          "U+DFFF)"});
+    CHECK(parse_failure("/\\uD800/") ==
+          ParseFailure{1, "invalid regular expression '\\uD800': '\\uD800' is not a Unicode "
+                          "character (at most U+10FFFF, and no surrogates U+D800 to U+DFFF)"});
+    CHECK(parse_failure("/\\u{zz}/") ==
+          ParseFailure{1, "invalid regular expression '\\u{zz}': '\\u{...}' takes one to six hex "
+                          "digits between the braces"});
 }
 
 TEST_CASE("inline flags have Ruby's meaning: (?i) ignores case, (?m) lets '.' match a newline")
