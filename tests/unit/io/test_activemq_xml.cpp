@@ -890,3 +890,26 @@ TEST_CASE("an *.xml entry of a brokers directory that is not a readable file is 
         InputError);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("an entity reference other than XML's five is refused, and so is a DOCTYPE")
+{
+    auto texts = pair_with("");
+    const auto at = texts[0].text.find("brokerName=\"a\"");
+    REQUIRE(at != std::string::npos);
+    texts[0].text.replace(at, 15, "brokerName=\"a&x;\"");
+    const auto line = 1 + std::count(texts[0].text.begin(), texts[0].text.begin() + at, '\n');
+    const auto column = at - texts[0].text.rfind('\n', at) + 13;  // the '&', 1-based
+    CHECK(error_of(texts) == "a.xml:" + std::to_string(line) + ":" + std::to_string(column) +
+                                 ": error: unknown entity reference '&x;': only &lt; &gt; "
+                                 "&amp; &apos; &quot; and character references are read");
+
+    // In a comment any '&' may stand; &amp; and character references are read as usual.
+    auto fine = pair_with("");
+    fine[0].text.insert(fine[0].text.find("<broker"), "<!-- a & b &c; -->\n  ");
+    CHECK(error_of(fine) == "loaded");
+
+    auto doctype = pair_with("");
+    doctype[0].text.insert(0, "<!DOCTYPE beans [<!ENTITY x \"y\">]>\n");
+    CHECK(error_of(doctype) == "a.xml:1:1: error: a DOCTYPE is not supported: activemq.xml "
+                               "needs no entity declarations");
+}
