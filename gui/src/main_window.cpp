@@ -57,19 +57,9 @@ QString html_escape(const std::string& text)
     return QString::fromStdString(text).toHtmlEscaped();
 }
 
-// Bytes as KiB, MiB or GiB with one decimal (binary units, as the report's text).
 QString bytes_text(std::uint64_t bytes)
 {
-    if (bytes < 1024)
-        return QStringLiteral("%1 bytes").arg(bytes);
-    const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
-    double value = bytes / 1024.0;
-    int unit = 0;
-    while (value >= 1024 && unit < 3) {
-        value /= 1024;
-        ++unit;
-    }
-    return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(units[unit]);
+    return QString::fromStdString(stats::bytes_text(bytes));
 }
 
 // The report's load figures of one broker, over the whole run.

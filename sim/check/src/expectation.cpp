@@ -236,8 +236,8 @@ Outcome no_broker_over_budget(const stats::Report& report)
     for (const auto& broker : report.broker_load)
         if (broker.over_budget)
             over.push_back(fmt::format("{}: {} of {}", broker.name,
-                                       bytes_text(broker.estimated_peak_bytes),
-                                       bytes_text(broker.memory_budget_bytes)));
+                                       stats::bytes_text(broker.estimated_peak_bytes),
+                                       stats::bytes_text(broker.memory_budget_bytes)));
 
     Outcome outcome;
     outcome.holds = over.empty();

@@ -71,18 +71,4 @@ std::string plain_number(double value)
     return fmt::format("{:.6g}", value);
 }
 
-std::string bytes_text(std::uint64_t bytes)
-{
-    if (bytes < 1024)
-        return fmt::format("{} bytes", bytes);
-    constexpr const char* units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    double value = bytes / 1024.0;
-    std::size_t unit = 0;
-    while (value >= 1024 && unit + 1 < std::size(units)) {
-        value /= 1024;
-        ++unit;
-    }
-    return fmt::format("{:.1f} {}", value, units[unit]);
-}
-
 } // namespace brokersim::check

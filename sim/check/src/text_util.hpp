@@ -1,7 +1,6 @@
 // Small text helpers shared by the expectation parser, the linter and the diff.
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,9 +19,5 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 
 // A number as a person writes it: "2", "0.5", "118" (at most six significant digits).
 std::string plain_number(double value);
-
-// A size in bytes with one decimal in the largest binary unit it fills: "512 bytes",
-// "30.6 KiB", "512.0 MiB", "1.5 GiB".
-std::string bytes_text(std::uint64_t bytes);
 
 } // namespace brokersim::check

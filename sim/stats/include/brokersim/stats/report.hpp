@@ -148,4 +148,8 @@ struct Report
     Conservation conservation;
 };
 
+// A size as reports show it in prose: bytes below 1 KiB, else one decimal in the largest
+// binary unit it fills ("512 bytes", "30.6 KiB", "512.0 MiB").
+std::string bytes_text(std::uint64_t bytes);
+
 }  // namespace brokersim::stats
