@@ -1,5 +1,7 @@
 #include "brokersim/io/scenario_loader.hpp"
+
 #include "brokersim/io/activemq_xml.hpp"
+#include "brokersim/io/scenario_limits.hpp"
 #include "brokersim/model/selector.hpp"
 
 #include "memory_size.hpp"
@@ -39,9 +41,13 @@ using model::Request;
 constexpr std::int64_t int_max = std::numeric_limits<int>::max();
 constexpr double bps_per_mbps = 1e6;
 
-// The engine keeps about 1 KiB per node (its state, subscriptions, identity and reply
-// bookkeeping), so 50 million nodes need some 50 GiB: a large machine, not an absurd one.
-constexpr std::int64_t max_nodes = 50'000'000;
+using limits::max_bandwidth_mbps;
+using limits::max_connection_memory_kb;
+using limits::max_message_overhead_bytes;
+using limits::max_nodes;
+using limits::max_produced;
+using limits::max_time_s;
+using limits::min_bandwidth_mbps;
 
 std::string too_many_nodes_reason()
 {
@@ -49,21 +55,6 @@ std::string too_many_nodes_reason()
                        "of memory each)",
                        max_nodes);
 }
-
-// Plain producers' messages, summed over all producers: each is a message record and events of
-// its own, so the same bound as for nodes keeps a typo (count: 2147483647) from filling memory
-// or running for days.
-constexpr std::int64_t max_produced = 50'000'000;
-
-// Times, durations and latencies are at most 1e9 s (some 32 years): a double still resolves a
-// microsecond there, so latencies and the engine's 50 us quantum keep their meaning, and no
-// scenario needs more.
-constexpr double max_time_s = 1e9;
-constexpr double max_bandwidth_mbps = 1e9; // 1 Pbit/s
-// ActiveMQ keeps a message's size in an int; a connection larger than 1 GiB is a unit mistake.
-constexpr std::int64_t max_message_overhead_bytes = 1000000000;
-constexpr double max_connection_memory_kb = 1024 * 1024;
-constexpr double min_bandwidth_mbps = 1e-3; // 1 kbit/s
 
 // A key's time unit: how many seconds one is worth, and the bound written in it.
 struct TimeUnit
@@ -357,7 +348,7 @@ void ScenarioLoader::set_int(const MapReader& map, std::string_view key, int& ta
 std::uint64_t ScenarioLoader::memory_limit_bytes(const Value& value) const
 {
     const double bytes = std::floor(reader_.positive(value) * 1024 * 1024);
-    if (bytes < 1 || bytes > 0x1p62)
+    if (bytes < 1 || bytes > limits::max_memory_bytes)
         reader_.fail(value, fmt::format("{} must be between 1 byte and 4 EiB, got {}",
                                         value.label, printable(value.node.Scalar(), 30)));
     return static_cast<std::uint64_t>(bytes);

@@ -1,5 +1,7 @@
 #include "brokersim/sweep/parameters.hpp"
 
+#include "brokersim/io/scenario_limits.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -185,10 +187,12 @@ std::string value_problem(ValueKind kind, std::string_view value)
 // variant the loader would refuse would only fail later, as a failed run.
 std::string range_problem(Target target, std::string_view value)
 {
+    namespace limits = io::limits;
     if (target == Target::Nodes) {
         const auto nodes = parse_integer(value);
-        return nodes && *nodes > 50'000'000
-                   ? fmt::format("'{}' is more than the 50000000 nodes a scenario may hold", value)
+        return nodes && *nodes > limits::max_nodes
+                   ? fmt::format("'{}' is more than the {} nodes a scenario may hold", value,
+                                 limits::max_nodes)
                    : std::string();
     }
     if (target == Target::ConnectorsNetworkTtl || target == Target::Seed)
@@ -198,25 +202,29 @@ std::string range_problem(Target target, std::string_view value)
     case Target::BrokersMemoryLimit:
     case Target::BrokersMemoryBudget: {
         const double bytes = std::floor(number * 1024 * 1024);
-        if (bytes < 1 || bytes > 0x1p62)
+        if (bytes < 1 || bytes > limits::max_memory_bytes)
             return fmt::format("'{}' must be between 1 byte and 4 EiB (in MiB)", value);
         return {};
     }
     case Target::BrokersConnectionMemory:
-        return number > 1024 * 1024 ? fmt::format("'{}' must be at most 1048576 (1 GiB)", value)
-                                    : std::string();
+        return number > limits::max_connection_memory_kb
+                   ? fmt::format("'{}' must be at most {} (1 GiB)", value,
+                                 limits::max_connection_memory_kb)
+                   : std::string();
     case Target::LinksBandwidth:
     case Target::LinkBandwidth:
-        return number < 1e-3 || number > 1e9
+        return number < limits::min_bandwidth_mbps || number > limits::max_bandwidth_mbps
                    ? fmt::format("'{}' must be between 0.001 (1 kbit/s) and 1e9 (1 Pbit/s)",
                                  value)
                    : std::string();
     case Target::LinksLatency:
     case Target::LinkLatency:
-        return number > 1e12 ? fmt::format("'{}' must be at most 1e12 ms", value)
-                             : std::string();
+        return number * 1e-3 > limits::max_time_s
+                   ? fmt::format("'{}' must be at most 1e12 ms", value)
+                   : std::string();
     case Target::RequestsTimeout:
-        return number > 1e9 ? fmt::format("'{}' must be at most 1e9 s", value) : std::string();
+        return number > limits::max_time_s ? fmt::format("'{}' must be at most 1e9 s", value)
+                                           : std::string();
     default:
         return {};
     }
