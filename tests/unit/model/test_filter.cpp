@@ -464,6 +464,9 @@ TEST_CASE("a parse error names an invalid regular expression and why")
     CHECK(parse_failure("agent=/x{1001}/") ==
           ParseFailure{7, "invalid regular expression 'x{1001}': repeat count above 1000 in "
                           "'{1001}', the most RE2 allows"});
+    CHECK(parse_failure("agent=/(x{100}){100}/") ==
+          ParseFailure{7, "invalid regular expression '(x{100}){100}': repeats nested around "
+                          "'{100}' come to more than 1000 in all, the most RE2 allows"});
     CHECK(parse_failure("/(?<a-b>x)/") ==
           ParseFailure{1, "invalid regular expression '(?<a-b>x)': invalid group name in "
                           "'(?<a-b>'"});
