@@ -1,12 +1,13 @@
 #include "brokersim/io/activemq_xml.hpp"
 #include "brokersim/io/scenario_loader.hpp"
 
+#include "read_text.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ using brokersim::io::load_activemq_xml_texts;
 using brokersim::io::XmlText;
 using brokersim::model::Connector;
 using brokersim::model::InputError;
+
+using brokersim::testing::read_text;
 
 namespace {
 
@@ -88,14 +91,6 @@ const Connector& connector_named(const BrokerConfigSet& set, const std::string& 
                                  [&](const Connector& c) { return c.name == name && c.to == to; });
     REQUIRE(it != set.connectors.end());
     return *it;
-}
-
-std::string read_text(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 } // namespace

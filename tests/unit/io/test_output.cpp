@@ -1,14 +1,17 @@
 #include "brokersim/io/output.hpp"
 
+#include "read_text.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
 using brokersim::io::write_output;
+
+using brokersim::testing::read_text;
 
 namespace {
 
@@ -19,14 +22,6 @@ std::filesystem::path empty_directory(const std::string& name)
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;
-}
-
-std::string read_text(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 } // namespace

@@ -1,16 +1,18 @@
 #include "brokersim/io/scenario_loader.hpp"
 
+#include "read_text.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 using brokersim::io::load_scenario;
 using brokersim::io::load_scenario_text;
 using brokersim::model::InputError;
 using brokersim::model::Scenario;
+
+using brokersim::testing::read_text;
 
 namespace {
 
@@ -97,14 +99,6 @@ std::string error_of(std::string_view text)
 std::string error_with(std::string_view section)
 {
     return error_of(std::string(base) + std::string(section));
-}
-
-std::string read_text(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 } // namespace

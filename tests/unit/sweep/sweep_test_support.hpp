@@ -2,6 +2,8 @@
 // the brokersim executable as a user would.
 #pragma once
 
+#include "read_text.hpp"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -34,7 +36,7 @@ struct CommandResult
 // Runs `brokersim ARGUMENTS...` (the executable built with the tests) and waits for it.
 CommandResult run_brokersim(const std::vector<std::string>& arguments);
 
-std::string read_text(const std::filesystem::path& path);
+using brokersim::testing::read_text;
 
 // The lines of `text`, without their line breaks.
 std::vector<std::string> lines_of(const std::string& text);
