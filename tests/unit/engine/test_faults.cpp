@@ -101,21 +101,30 @@ TEST_CASE("a partitioned datacenter misses requests until the bridge comes back"
     CHECK(timeline_entry(report, "bridge-up")["time_s"].get<double>() == doctest::Approx(71.0));
 }
 
+namespace {
+
+// Ten nodes on b answer a ping from a client on a within microseconds of each other (the same
+// agent run time), over a 5 ms link; broker a's CPU cost per message is `cost`.
+std::string ten_replies_into_a(const std::string& cost)
+{
+    return "name: t\ndatacenters: [a, b]\nbrokers:\n"
+           "  - {name: a, datacenter: a, cpu_us_per_message: " + cost + "}\n"
+           "  - {name: b, datacenter: b}\n"
+           "links:\n  - {between: [a, b], latency_ms: 5, bandwidth_mbps: 100}\n"
+           "connectors:\n  - {on: a, to: b, duplex: true, networkTTL: 2}\n"
+           "nodes:\n  - {count: 10, broker: b, identity: 'n{i}', agents: [rpcutil]}\n"
+           "clients:\n  - {name: op, broker: a}\n"
+           "agents:\n  - {name: rpcutil, run_time_ms: 50}\n"
+           "requests:\n  - {at_s: 2, client: op, agent: rpcutil, action: ping,"
+           " discovery: none}\n";
+}
+
+}  // namespace
+
 TEST_CASE("a broker's CPU serves arriving copies one after another")
 {
-    // 10 replies reach broker a within microseconds of each other (same agent run time); at
-    // 10 ms of CPU each, the tenth waits for the nine before it.
-    const auto yaml = "name: t\ndatacenters: [a, b]\nbrokers:\n"
-                      "  - {name: a, datacenter: a, cpu_us_per_message: 10000}\n"
-                      "  - {name: b, datacenter: b}\n"
-                      "links:\n  - {between: [a, b], latency_ms: 5, bandwidth_mbps: 100}\n"
-                      "connectors:\n  - {on: a, to: b, duplex: true, networkTTL: 2}\n"
-                      "nodes:\n  - {count: 10, broker: b, identity: 'n{i}', agents: [rpcutil]}\n"
-                      "clients:\n  - {name: op, broker: a}\n"
-                      "agents:\n  - {name: rpcutil, run_time_ms: 50}\n"
-                      "requests:\n  - {at_s: 2, client: op, agent: rpcutil, action: ping,"
-                      " discovery: none}\n";
-    const auto report = run_scenario_text(yaml);
+    // At 10 ms of CPU each, the tenth reply waits for the nine before it.
+    const auto report = run_scenario_text(ten_replies_into_a("10000"));
     const auto& request = report["requests"][0];
     CHECK(request["replies"] == 10);
     CHECK(report["broker_load"][0]["peak_cpu_wait_s"].get<double>() ==
@@ -127,22 +136,10 @@ TEST_CASE("a broker's CPU serves arriving copies one after another")
 TEST_CASE("a broker's CPU cost can differ for topic and queue messages")
 {
     // As above; the replies travel on a queue, the request on a topic.
-    const auto yaml = [](const std::string& cost) {
-        return "name: t\ndatacenters: [a, b]\nbrokers:\n"
-               "  - {name: a, datacenter: a, cpu_us_per_message: " + cost + "}\n"
-               "  - {name: b, datacenter: b}\n"
-               "links:\n  - {between: [a, b], latency_ms: 5, bandwidth_mbps: 100}\n"
-               "connectors:\n  - {on: a, to: b, duplex: true, networkTTL: 2}\n"
-               "nodes:\n  - {count: 10, broker: b, identity: 'n{i}', agents: [rpcutil]}\n"
-               "clients:\n  - {name: op, broker: a}\n"
-               "agents:\n  - {name: rpcutil, run_time_ms: 50}\n"
-               "requests:\n  - {at_s: 2, client: op, agent: rpcutil, action: ping,"
-               " discovery: none}\n";
-    };
-    const auto topics_only = run_scenario_text(yaml("{topic: 10000}"));
+    const auto topics_only = run_scenario_text(ten_replies_into_a("{topic: 10000}"));
     CHECK(topics_only["requests"][0]["replies"] == 10);
     CHECK(topics_only["broker_load"][0]["peak_cpu_wait_s"].get<double>() == 0.0);
-    const auto queues_only = run_scenario_text(yaml("{queue: 10000}"));
+    const auto queues_only = run_scenario_text(ten_replies_into_a("{queue: 10000}"));
     CHECK(queues_only["broker_load"][0]["peak_cpu_wait_s"].get<double>() ==
           doctest::Approx(0.090).epsilon(0.02));
 }
