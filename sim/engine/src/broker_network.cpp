@@ -301,9 +301,8 @@ bool Simulation::may_replay(const Consumer& demand, const Copy& copy, double arr
     if (policy == nullptr || !policy->replay_when_no_consumers)
         return false;
 
-    const auto& here = brokers_[demand.broker].destinations;
-    if (const auto found = here.find(destination); found != here.end())
-        for (const auto id : found->second.consumers) {
+    if (const auto* here = brokers_[demand.broker].destinations.find(destination))
+        for (const auto id : here->consumers) {
             const auto& consumer = consumers_[id];
             if (consumer.kind == ConsumerKind::Demand)
                 continue;

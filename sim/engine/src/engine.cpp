@@ -424,12 +424,13 @@ void Simulation::run()
 
     // What is still waiting on a queue at the end is stranded there.
     for (BrokerIndex b = 0; b < brokers_.size(); ++b)
-        for (auto& [destination, state] : brokers_[b].destinations)
+        brokers_[b].destinations.for_each([&](DestinationIndex, BrokerDestination& state) {
             for (const auto& [copy, since_s] : state.pending) {
                 auto event = event_for(model::TraceKind::Drop, copy, b);
                 event.reason = model::DropReason::Stranded;
                 emit(event);
             }
+        });
     emit_memory_peaks();
     sink_.on_finish(now_s_);
 }

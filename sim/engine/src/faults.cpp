@@ -109,14 +109,14 @@ void Simulation::broker_down(BrokerIndex index, bool silently)
     broker.up = false;
 
     // Everything it held is gone; its consumers vanish without advisories.
-    for (auto& [destination, state] : broker.destinations) {
+    broker.destinations.for_each([&](DestinationIndex, BrokerDestination& state) {
         for (const auto& pending : state.pending) {
             lose_copy(pending.copy, index, model::DropReason::BrokerDown);
             release(pending.copy, index);
         }
         for (const auto id : state.consumers)
             consumers_[id].active = false;
-    }
+    });
     broker.destinations.clear();
 
     for (std::size_t c = 0; c < connections_.size(); ++c) {
@@ -282,13 +282,15 @@ void Simulation::establish(int index)
         add_static_demand(bridge_index);  // nothing for a bridge without static includes
     for (const int bridge_index : connection.bridges) {
         const auto& bridge = bridges_[bridge_index];
-        for (auto& [destination, state] : brokers_[bridge.remote].destinations)
-            for (const auto id : state.consumers) {
-                const auto slot = static_cast<std::uint32_t>(advisories_.size());
-                advisories_.push_back({true, bridge_index, id});
-                wan_->send(advisory_stream(bridge), kAdvisoryBytes, kAdvisoryItem | slot,
-                           now_s_);
-            }
+        brokers_[bridge.remote].destinations.for_each(
+            [&](DestinationIndex, BrokerDestination& state) {
+                for (const auto id : state.consumers) {
+                    const auto slot = static_cast<std::uint32_t>(advisories_.size());
+                    advisories_.push_back({true, bridge_index, id});
+                    wan_->send(advisory_stream(bridge), kAdvisoryBytes, kAdvisoryItem | slot,
+                               now_s_);
+                }
+            });
     }
 }
 

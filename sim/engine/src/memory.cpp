@@ -31,8 +31,8 @@ bool Simulation::memory_full(BrokerIndex broker, DestinationIndex destination) c
     const auto* policy = policy_for(broker, destination);
     const auto limit_bytes = policy && policy->memory_limit_bytes ? *policy->memory_limit_bytes
                                                                   : state.memory_limit_bytes;
-    const auto held = state.destination_memory_bytes.find(destination);
-    return held != state.destination_memory_bytes.end() && held->second >= limit_bytes;
+    const auto& held = state.destination_memory_bytes;
+    return destination < held.size() && held[destination] >= limit_bytes;
 }
 
 std::uint64_t Simulation::accounted_bytes(const Message& message, BrokerIndex broker) const
@@ -53,7 +53,10 @@ void Simulation::hold(const Copy& copy, BrokerIndex broker)
     const auto bytes = accounted_bytes(message, broker);
     auto& state = brokers_[broker];
     state.memory_bytes += bytes;
-    state.destination_memory_bytes[message.destination] += bytes;
+    auto& held = state.destination_memory_bytes;
+    if (message.destination >= held.size())
+        held.resize(message.destination + 1, 0);
+    held[message.destination] += bytes;
     state.memory_peak_bytes = std::max(state.memory_peak_bytes, state.memory_bytes);
 }
 

@@ -148,6 +148,49 @@ struct BrokerDestination
     std::deque<PendingCopy> pending;       // queue copies waiting for a consumer
 };
 
+// A broker's destinations by DestinationIndex, each made the first time it is used there: an
+// index lookup on every dispatch, where a tree cost a descent. Slots never move, so a reference
+// stays good while others are made; visiting goes in destination order (deterministic).
+class BrokerDestinations
+{
+public:
+    BrokerDestination& operator[](DestinationIndex destination)
+    {
+        if (destination >= slot_of_.size())
+            slot_of_.resize(destination + 1, kAbsent);
+        auto& slot = slot_of_[destination];
+        if (slot == kAbsent) {
+            slot = static_cast<std::uint32_t>(slots_.size());
+            slots_.emplace_back();
+        }
+        return slots_[slot];
+    }
+    const BrokerDestination* find(DestinationIndex destination) const
+    {
+        if (destination >= slot_of_.size() || slot_of_[destination] == kAbsent)
+            return nullptr;
+        return &slots_[slot_of_[destination]];
+    }
+    // visit(DestinationIndex, BrokerDestination&) for each destination used here.
+    template <typename Visit>
+    void for_each(Visit&& visit)
+    {
+        for (DestinationIndex d = 0; d < slot_of_.size(); ++d)
+            if (slot_of_[d] != kAbsent)
+                visit(d, slots_[slot_of_[d]]);
+    }
+    void clear()
+    {
+        slot_of_.clear();
+        slots_.clear();
+    }
+
+private:
+    static constexpr std::uint32_t kAbsent = 0xffffffffu;
+    std::vector<std::uint32_t> slot_of_;
+    std::deque<BrokerDestination> slots_;
+};
+
 // A plain producer's send held by producer flow control until memory frees.
 struct StalledSend
 {
@@ -174,7 +217,7 @@ struct BrokerState
     EventLane lan_in_lane = 0;
     EventLane lan_out_lane = 0;
     EventLane cpu_lane = 0;
-    std::map<DestinationIndex, BrokerDestination> destinations;  // ordered: deterministic
+    BrokerDestinations destinations;
     std::vector<model::PolicyEntry> policies;
 
     // Memory (systemUsage memoryUsage): the bytes ActiveMQ accounts for the copies it holds,
@@ -185,7 +228,7 @@ struct BrokerState
     std::uint32_t message_overhead_bytes = 0;
     std::uint64_t memory_bytes = 0;
     std::uint64_t memory_peak_bytes = 0;
-    std::map<DestinationIndex, std::uint64_t> destination_memory_bytes;
+    std::vector<std::uint64_t> destination_memory_bytes;  // by DestinationIndex
     std::uint32_t sends_over_limit = 0;  // accepted while full, producerFlowControl off
     std::vector<StalledSend> stalled;    // in the order they stalled
 
