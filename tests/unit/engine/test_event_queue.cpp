@@ -51,13 +51,16 @@ TEST_CASE("an event pushed to a lane earlier than the lane's last still leaves i
     CHECK(out == std::vector<int>{2, 1, 3});
 }
 
-TEST_CASE("random pushes and pops over the radix heap and lanes match a stable sort by time")
+namespace {
+
+// Random pushes and pops, checked against a stable sort by time. `spread_s`: how far past the
+// time reached a lane-less push may go.
+void check_against_stable_sort(EventQueue<int>& queue, double spread_s, unsigned seed)
 {
-    std::mt19937 random(7);
-    std::uniform_int_distribution<int> pick(0, 4);           // 0: heap, 1..4: a lane
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> pick(0, 4);           // 0: lane-less, 1..4: a lane
     std::uniform_int_distribution<int> step(0, 3);           // lane times mostly increase
     std::uniform_int_distribution<int> coin(0, 9);
-    EventQueue<int> queue;
     std::vector<EventQueue<int>::Lane> lanes;
     for (int i = 0; i < 4; ++i)
         lanes.push_back(queue.add_lane());
@@ -77,7 +80,8 @@ TEST_CASE("random pushes and pops over the radix heap and lanes match a stable s
                 const int kind = coin(random);
                 time_s = kind == 0  ? now_s * 0.5
                          : kind < 5 ? now_s + step(random) * 0.5
-                                    : now_s + std::uniform_real_distribution<double>(0, 2)(random);
+                                    : now_s + std::uniform_real_distribution<double>(
+                                                  0, spread_s)(random);
                 queue.push(time_s, order);
             } else {
                 auto& last = lane_time[where - 1];
@@ -101,4 +105,26 @@ TEST_CASE("random pushes and pops over the radix heap and lanes match a stable s
     }
     CHECK(got.size() > 5000);
     CHECK(got == expected);
+}
+
+}  // namespace
+
+TEST_CASE("random pushes and pops over the calendar and lanes match a stable sort by time")
+{
+    // The default calendar: 5 µs buckets, so nearly everything here waits beyond its horizon.
+    EventQueue<int> queue;
+    check_against_stable_sort(queue, 2.0, 7);
+}
+
+TEST_CASE("a small calendar keeps the order across its ring, its far heap and pushes before "
+          "its base")
+{
+    // 64 buckets of 0.1 s: pushes land in the current bucket, further along the ring, past
+    // its 6.4 s horizon, and (time halved) before the bucket of the last event taken.
+    for (const unsigned seed : {1u, 2u, 3u}) {
+        EventQueue<int> queue(0.1, 64);
+        check_against_stable_sort(queue, 12.0, seed);
+    }
+    EventQueue<int> fine(0.001, 128);  // ring wraps many times over
+    check_against_stable_sort(fine, 3.0, 11);
 }
