@@ -178,7 +178,7 @@ Command add_run_command(CLI::App& app)
     sub->add_flag("--exact", args->exact,
                   "Reference mode: process every local event at its exact time in SimGrid "
                   "(slower; by default events within 50 us are processed together and a WAN "
-                  "stream starts a transfer at most every 50 us or 1 % of its latency)");
+                  "stream starts a transfer at most every 50 us or 2 % of its latency)");
     sub->add_option("-o,--output", args->output_path,
                     "Write the report to this file (whole or not at all) instead of stdout; "
                     "never the scenario file itself")

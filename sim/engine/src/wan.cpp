@@ -17,11 +17,15 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // Local events this close to SimGrid's clock are due now (guards against rounding in sleeps).
 constexpr double kTimeEpsilon_s = 1e-12;
 // With a time quantum, a stream starts at most one transfer per quantum or per this share of
-// its latency, whichever is longer: what is queued meanwhile leaves in the next transfer, so
-// an item can wait that long for its transfer to start. On a 20 ms link that is 200 µs, 1 %
-// of the time the link's propagation alone takes; it keeps the count of SimGrid transfers of
-// a continuously fed stream, the engine's largest cost, at 100 per latency.
-constexpr double kStartIntervalOfLatency = 0.01;
+// its latency, whichever is longer: what is queued meanwhile leaves in the next transfer. Items
+// are still timed as a continuously sending stream would send them (complete_transfer), so the
+// share decides how finely SimGrid sees streams share a link, and how much a crash loses in
+// flight, not when an item arrives. On a 20 ms link it is 400 µs, 2 % of the propagation
+// time, and keeps a continuously fed stream at 50 SimGrid transfers per latency. 2 % is the
+// largest share measured to leave every shipped scenario's report equal to --exact's (but
+// broker-failover.yaml's lost-in-flight count, 381 against 384 at any share): at 3 %
+// regression/slow-link.yaml's p95 moves by 0.1 ms.
+constexpr double kStartIntervalOfLatency = 0.02;
 
 }  // namespace
 
