@@ -99,6 +99,11 @@ public:
     {
         deliveries += event.kind == model::TraceKind::Deliver ? 1 : 0;
     }
+    void on_events(std::span<const model::TraceEvent> events) override
+    {
+        for (const auto& event : events)
+            on_event(event);
+    }
     void on_finish(double end_s) override { end_time_s = end_s; }
     std::uint64_t deliveries = 0;
     double end_time_s = 0;

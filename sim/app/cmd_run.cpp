@@ -54,6 +54,11 @@ public:
         for (auto* sink : sinks_)
             sink->on_event(event);
     }
+    void on_events(std::span<const model::TraceEvent> events) override
+    {
+        for (auto* sink : sinks_)
+            sink->on_events(events);
+    }
     void on_finish(double end_time_s) override
     {
         for (auto* sink : sinks_)

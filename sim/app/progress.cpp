@@ -58,11 +58,22 @@ void ThrottledProgress::on_start(const model::RunInfo& info)
 
 void ThrottledProgress::on_event(const model::TraceEvent& event)
 {
-    next_.on_event(event);
-    deliveries_ += event.kind == model::TraceKind::Deliver ? 1 : 0;
-    if (++events_ % kEventsPerClockLook != 0)
+    on_events({&event, 1});
+}
+
+void ThrottledProgress::on_events(std::span<const model::TraceEvent> events)
+{
+    if (events.empty())
+        return;
+    next_.on_events(events);
+    for (const auto& event : events)
+        deliveries_ += event.kind == model::TraceKind::Deliver ? 1 : 0;
+    const auto before = events_;
+    events_ += events.size();
+    if (before / kEventsPerClockLook == events_ / kEventsPerClockLook)
         return;
 
+    const auto& event = events.back();
     const auto now = Clock::now();
     if (now - last_shown_ < interval_)
         return;

@@ -263,10 +263,18 @@ model::TraceEvent Simulation::event_for(model::TraceKind kind, const Copy& copy,
     return event;
 }
 
-void Simulation::emit(model::TraceEvent event)
+void Simulation::emit(const model::TraceEvent& event)
 {
-    event.time_s = now_s_;
-    sink_.on_event(event);
+    trace_batch_.push_back(event);
+    trace_batch_.back().time_s = now_s_;
+    if (trace_batch_.size() == kTraceBatch)
+        flush_trace();
+}
+
+void Simulation::flush_trace()
+{
+    sink_.on_events(trace_batch_);
+    trace_batch_.clear();
 }
 
 void Simulation::process(const LocalEvent& event)
@@ -388,6 +396,7 @@ void Simulation::run()
     schedule_plain_workload();
     schedule_faults();
     retry_horizon_s_ = retry_horizon_s();
+    trace_batch_.reserve(kTraceBatch);
     sink_.on_start(run_info());
     subscribe_nodes();
 
@@ -432,6 +441,7 @@ void Simulation::run()
             }
         });
     emit_memory_peaks();
+    flush_trace();
     sink_.on_finish(now_s_);
 }
 

@@ -483,7 +483,11 @@ private:
     void process(const LocalEvent& event);
     std::uint32_t store_copy(const Copy& copy);
     Copy take_copy(std::uint32_t slot);
-    void emit(model::TraceEvent event);
+    // Events go to the sink in batches of kTraceBatch, in order; the last batch before
+    // on_finish.
+    void emit(const model::TraceEvent& event);
+    void flush_trace();
+    static constexpr std::size_t kTraceBatch = 256;
     model::TraceEvent event_for(model::TraceKind kind, const Copy& copy, BrokerIndex broker) const;
 
     const model::Scenario& scenario_;
@@ -503,6 +507,7 @@ private:
     std::vector<std::vector<int>> bridges_into_;  // per broker: bridges whose remote it is
     std::vector<int> static_bridges_;  // bridges with staticallyIncludedDestinations
 
+    std::vector<model::TraceEvent> trace_batch_;
     std::vector<Message> messages_;
     std::vector<std::uint32_t> producer_properties_bytes_;  // their headers, marshalled
     std::vector<RequestState> requests_;

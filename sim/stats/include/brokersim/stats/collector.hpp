@@ -21,6 +21,11 @@ public:
 
     void on_start(const model::RunInfo& info) override;
     void on_event(const model::TraceEvent& event) override;
+    void on_events(std::span<const model::TraceEvent> events) override
+    {
+        for (const auto& event : events)
+            on_event(event);
+    }
     void on_finish(double end_time_s) override;
 
     const Report& report() const { return report_; }
