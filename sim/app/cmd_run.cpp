@@ -182,8 +182,8 @@ Command add_run_command(CLI::App& app)
                     "in this directory instead of the scenario's (as brokers_from: does)");
     sub->add_flag("--exact", args->exact,
                   "Reference mode: process every local event at its exact time in SimGrid "
-                  "(slower; by default events within 50 us are processed together and a WAN "
-                  "stream starts a transfer at most every 50 us or 2 % of its latency)");
+                  "(slower; by default events within 100 us are processed together and a WAN "
+                  "stream starts a transfer at most every 100 us or 2 % of its latency)");
     sub->add_option("-o,--output", args->output_path,
                     "Write the report to this file (whole or not at all) instead of stdout; "
                     "never the scenario file itself")

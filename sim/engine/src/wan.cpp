@@ -22,9 +22,8 @@ constexpr double kTimeEpsilon_s = 1e-12;
 // share decides how finely SimGrid sees streams share a link, and how much a crash loses in
 // flight, not when an item arrives. On a 20 ms link it is 400 µs, 2 % of the propagation
 // time, and keeps a continuously fed stream at 50 SimGrid transfers per latency. 2 % is the
-// largest share measured to leave every shipped scenario's report equal to --exact's (but
-// broker-failover.yaml's lost-in-flight count, 381 against 384 at any share): at 3 %
-// regression/slow-link.yaml's p95 moves by 0.1 ms.
+// largest share measured to leave every shipped scenario's report equal to --exact's with the
+// default 100 µs quantum: at 3 % regression/slow-link.yaml's p95 moves by 0.1 ms.
 constexpr double kStartIntervalOfLatency = 0.02;
 
 }  // namespace

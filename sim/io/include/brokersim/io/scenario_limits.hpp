@@ -16,7 +16,7 @@ inline constexpr std::int64_t max_nodes = 50'000'000;
 inline constexpr std::int64_t max_produced = 50'000'000;
 
 // Times, durations and latencies are at most 1e9 s (some 32 years): a double still resolves a
-// microsecond there, so latencies and the engine's 50 us quantum keep their meaning, and no
+// microsecond there, so latencies and the engine's 100 us quantum keep their meaning, and no
 // scenario needs more.
 inline constexpr double max_time_s = 1e9;
 
