@@ -368,6 +368,7 @@ private:
     void subscribe_nodes();
     model::RunInfo run_info() const;
     double retry_horizon_s() const;
+    void reserve_messages();
 
     // ActiveMQ (broker_network.cpp)
     DestinationIndex intern(model::DestinationType type, const std::string& name);
