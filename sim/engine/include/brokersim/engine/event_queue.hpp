@@ -78,10 +78,13 @@ public:
             return;
         }
         ++size_;
-        const Item item{time_s, next_seq_++, payload};
-        lane.append(item);
+        const std::uint64_t seq = next_seq_++;
+        Item& item = lane.append();
+        item.time_s = time_s;
+        item.seq = seq;
+        item.payload = payload;
         if (lane.size == 1)
-            heap_push(lane_heads_, Head{time_s, item.seq, lane_index});
+            heap_push(lane_heads_, Head{time_s, seq, lane_index});
     }
 
     bool empty() const { return size_ == 0; }
@@ -178,7 +181,8 @@ private:
             head = (head + 1) & (items.size() - 1);
             --size;
         }
-        void append(const Item& item)
+        // A new last slot, filled in place by the caller.
+        Item& append()
         {
             if (size == items.size()) {
                 std::vector<Item> grown(items.empty() ? 16 : 2 * items.size());
@@ -187,8 +191,7 @@ private:
                 items.swap(grown);
                 head = 0;
             }
-            items[(head + size) & (items.size() - 1)] = item;
-            ++size;
+            return items[(head + size++) & (items.size() - 1)];
         }
     };
 
