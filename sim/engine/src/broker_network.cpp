@@ -337,9 +337,6 @@ void Simulation::arrive(const Copy& received, BrokerIndex broker)
                  {LocalEvent::Kind::BridgeAck, copy.unacked_by, 0});
         copy.unacked_by = model::kNone;
     }
-    auto arrival = event_for(model::TraceKind::Arrive, copy, broker);
-    arrival.bytes = copy.wire_bytes;
-
     // With a CPU cost, copies are dispatched in arrival order once the CPU gets to them.
     const auto& message = messages_[copy.message];
     const auto type = static_cast<std::size_t>(destinations_[message.destination].type);
@@ -348,14 +345,15 @@ void Simulation::arrive(const Copy& received, BrokerIndex broker)
     if (cost_s > 0 && state.up) {
         const double start_s = std::max(state.cpu_free_s, now_s_);
         state.cpu_free_s = start_s + cost_s;
+        auto& arrival = add_event(model::TraceKind::Arrive, copy, broker);
+        arrival.bytes = copy.wire_bytes;
         arrival.count = static_cast<std::uint32_t>(std::min(4e9, (start_s - now_s_) * 1e6));
-        emit(arrival);
         hold(copy, broker);
         schedule(state.cpu_lane, state.cpu_free_s,
                  {LocalEvent::Kind::BrokerDispatch, store_copy(copy), broker});
         return;
     }
-    emit(arrival);
+    add_event(model::TraceKind::Arrive, copy, broker).bytes = copy.wire_bytes;
     dispatch_arrived(copy, broker);
 }
 
@@ -385,7 +383,7 @@ void Simulation::dispatch_arrived(const Copy& copy, BrokerIndex broker)
     if (!dispatch_queue(copy, broker, now_s_)) {
         brokers_[broker].destinations[message.destination].pending.push_back({copy, now_s_});
         hold(copy, broker);
-        emit(event_for(model::TraceKind::Pending, copy, broker));
+        add_event(model::TraceKind::Pending, copy, broker);
     }
 }
 
@@ -479,10 +477,9 @@ void Simulation::forward(const Copy& copy, ConsumerIndex demand_id)
         sent.unacked_by = demand_id;
     }
 
-    auto event = event_for(model::TraceKind::Forward, copy, bridge.local);
+    auto& event = add_event(model::TraceKind::Forward, copy, bridge.local);
     event.peer = bridge.remote;
     event.bytes = bytes;
-    emit(event);
 
     const auto slot = store_copy(sent);
     wan_->send(forward_stream(bridge), bytes,
@@ -524,7 +521,7 @@ void Simulation::dispatch_one_pending(BrokerIndex broker, DestinationIndex desti
             pending.pop_front();  // the usual case, and far cheaper than erase
         else
             pending.erase(it);
-        emit(event_for(model::TraceKind::Unqueued, copy, broker));
+        add_event(model::TraceKind::Unqueued, copy, broker);
         release(copy, broker);
         return;
     }

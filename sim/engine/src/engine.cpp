@@ -267,6 +267,21 @@ Copy Simulation::take_copy(std::uint32_t slot)
     return copy_slots_[slot];
 }
 
+namespace {
+
+void describe(model::TraceEvent& event, const Message& message, bool on_queue, const Copy& copy,
+              BrokerIndex broker)
+{
+    event.message_kind = message.kind;
+    event.on_queue = on_queue;
+    event.message = copy.message;
+    event.request = message.request;
+    event.broker = broker;
+    event.path = copy.path;
+}
+
+}  // namespace
+
 model::TraceEvent Simulation::event_for(model::TraceKind kind, const Copy& copy,
                                         BrokerIndex broker) const
 {
@@ -274,21 +289,29 @@ model::TraceEvent Simulation::event_for(model::TraceKind kind, const Copy& copy,
     model::TraceEvent event;
     event.time_s = now_s_;
     event.kind = kind;
-    event.message_kind = message.kind;
-    event.on_queue = !destinations_[message.destination].is_topic();
-    event.message = copy.message;
-    event.request = message.request;
-    event.broker = broker;
-    event.path = copy.path;
+    describe(event, message, !destinations_[message.destination].is_topic(), copy, broker);
+    return event;
+}
+
+model::TraceEvent& Simulation::add_event(model::TraceKind kind, const Copy& copy,
+                                         BrokerIndex broker)
+{
+    if (trace_batch_.size() == kTraceBatch)
+        flush_trace();
+    auto& event = trace_batch_.emplace_back();
+    const auto& message = messages_[copy.message];
+    event.time_s = now_s_;
+    event.kind = kind;
+    describe(event, message, !destinations_[message.destination].is_topic(), copy, broker);
     return event;
 }
 
 void Simulation::emit(const model::TraceEvent& event)
 {
-    trace_batch_.push_back(event);
-    trace_batch_.back().time_s = now_s_;
     if (trace_batch_.size() == kTraceBatch)
         flush_trace();
+    trace_batch_.push_back(event);
+    trace_batch_.back().time_s = now_s_;
 }
 
 void Simulation::flush_trace()

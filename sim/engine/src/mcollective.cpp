@@ -38,13 +38,12 @@ constexpr std::uint32_t kDiscoveryBit = 0x80000000u;
 void Simulation::publish(MessageIndex message, BrokerIndex broker, double at_broker_s)
 {
     const Copy copy{message, {}};
-    auto event = event_for(model::TraceKind::Publish, copy, broker);
+    auto& event = add_event(model::TraceKind::Publish, copy, broker);
     event.node = messages_[message].sender_node;
     if (messages_[message].kind == model::MessageKind::Plain)
         event.count = ++plain_published_;
     else if (messages_[message].kind == model::MessageKind::PlainReply)
         event.count = ++plain_replies_published_;
-    emit(event);
     schedule(brokers_[broker].lan_in_lane, at_broker_s,
              {LocalEvent::Kind::BrokerArrive, store_copy(copy), broker});
 }
@@ -272,42 +271,40 @@ void Simulation::node_receives(const Copy& copy, NodeIndex node, double now_s, B
     if (!discovery)
         copies = static_cast<std::uint8_t>(std::min(255, copies + 1));
 
-    auto event = event_for(model::TraceKind::Deliver, copy, broker);
-    event.path = copy.path.plus(broker);
-    event.node = node;
-    event.copy = discovery ? 1 : copies;
-    emit(event);
+    // The delivery, then what the node does with it: events about the same copy at the node.
+    const std::uint8_t copy_number = discovery ? 1 : copies;
+    const auto at_node = [&](model::TraceKind kind, model::DropReason reason) {
+        auto& event = add_event(kind, copy, broker);
+        event.path = copy.path.plus(broker);
+        event.node = node;
+        event.copy = copy_number;
+        event.reason = reason;
+    };
+    at_node(model::TraceKind::Deliver, model::DropReason::None);
 
     // The age check uses the node's clock against the client's msgtime.
     const auto& group = nodes_->group_of(node);
     const double node_clock_s = now_s + group.group->clock_offset_s;
     if (node_clock_s - message.msgtime_s > request.spec->ttl_s) {
-        event.kind = model::TraceKind::Drop;
-        event.reason = model::DropReason::TtlExpired;
-        emit(event);
+        at_node(model::TraceKind::Drop, model::DropReason::TtlExpired);
         return;
     }
     const bool named = !request.spec->identities.empty();
     if (!named && !nodes_->matches(request.spec->filter, node)) {
-        event.kind = model::TraceKind::Drop;
-        event.reason = model::DropReason::Filtered;
-        emit(event);
+        at_node(model::TraceKind::Drop, model::DropReason::Filtered);
         return;
     }
 
     // No de-duplication on nodes: every accepted copy runs the agent and is answered.
-    event.kind = model::TraceKind::Execute;
-    emit(event);
+    at_node(model::TraceKind::Execute, model::DropReason::None);
     const auto draw = mix_hash(mix_hash(nodes_->seed() ^ 0x5eedULL, node),
                                (static_cast<std::uint64_t>(message.request) << 9) |
-                                   (discovery ? 256u : 0u) | event.copy);
+                                   (discovery ? 256u : 0u) | copy_number);
     const double min_s = discovery ? kPingRunMin_s : request.run_min_s;
     const double max_s = discovery ? kPingRunMax_s : request.run_max_s;
     const double run_s = min_s + (max_s - min_s) * unit_interval(draw);
     if (!discovery && run_s > request.agent_timeout_s) {
-        event.kind = model::TraceKind::Drop;
-        event.reason = model::DropReason::AgentTimeout;
-        emit(event);
+        at_node(model::TraceKind::Drop, model::DropReason::AgentTimeout);
         return;
     }
     schedule(now_s + run_s, {LocalEvent::Kind::NodeReply, node,
@@ -383,23 +380,22 @@ void Simulation::client_receives(std::uint32_t copy_slot, ConsumerIndex consumer
     auto& request = requests_[consumer.request];
     const bool discovery = message.kind == model::MessageKind::DiscoveryReply;
 
-    auto event = event_for(model::TraceKind::Deliver, copy, consumer.broker);
-    event.path = copy.path.plus(consumer.broker);
-    event.node = message.sender_node;
+    const auto at_client = [&](model::TraceKind kind, model::DropReason reason) {
+        auto& event = add_event(kind, copy, consumer.broker);
+        event.path = copy.path.plus(consumer.broker);
+        event.node = message.sender_node;
+        event.reason = reason;
+    };
     if (!brokers_[consumer.broker].up) {
-        event.kind = model::TraceKind::Drop;
-        event.reason = model::DropReason::Disconnected;
-        emit(event);
+        at_client(model::TraceKind::Drop, model::DropReason::Disconnected);
         return;
     }
     const bool open = discovery ? request.discovering : request.listening;
     if (!open) {
-        event.kind = model::TraceKind::Drop;
-        event.reason = model::DropReason::ClientGone;
-        emit(event);
+        at_client(model::TraceKind::Drop, model::DropReason::ClientGone);
         return;
     }
-    emit(event);
+    at_client(model::TraceKind::Deliver, model::DropReason::None);
 
     const auto node = message.sender_node;
     if (discovery) {

@@ -487,6 +487,11 @@ private:
     // Events go to the sink in batches of kTraceBatch, in order; the last batch before
     // on_finish.
     void emit(const model::TraceEvent& event);
+    // The next event of the batch, as event_for makes it, to be filled in where it lies; it
+    // goes with the batch, and the reference is good until the next call. Frequent events are
+    // made this way: an event built on the stack and then copied into the batch is read back
+    // before its bytes have left the store buffer, which stalls the copy.
+    model::TraceEvent& add_event(model::TraceKind kind, const Copy& copy, BrokerIndex broker);
     void flush_trace();
     static constexpr std::size_t kTraceBatch = 256;
     model::TraceEvent event_for(model::TraceKind kind, const Copy& copy, BrokerIndex broker) const;
