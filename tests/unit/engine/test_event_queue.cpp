@@ -111,7 +111,7 @@ void check_against_stable_sort(EventQueue<int>& queue, double spread_s, unsigned
 
 TEST_CASE("random pushes and pops over the calendar and lanes match a stable sort by time")
 {
-    // The default calendar: 5 µs buckets, so nearly everything here waits beyond its horizon.
+    // The default calendar: 50 µs buckets, so nearly everything here waits beyond its horizon.
     EventQueue<int> queue;
     check_against_stable_sort(queue, 2.0, 7);
 }
