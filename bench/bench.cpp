@@ -10,6 +10,7 @@
 //
 // Usage: brokersim-bench [NODES...]               (default: 10000 100000 1000000)
 //        brokersim-bench --one engine|ceiling NODES
+// A NODES that is not a whole number from 3 to 50 M is refused (exit status 2).
 // --one runs a single measurement in this process and prints its deliveries, for tools that
 // watch one process, such as callgrind (bench/callgrind.sh).
 #include "brokersim/engine/engine.hpp"
@@ -200,7 +201,7 @@ Measurement measure_in_child(const std::function<std::uint64_t()>& work)
 
 int run_one(std::string_view which, int nodes)
 {
-    if (nodes <= 0 || (which != "engine" && which != "ceiling")) {
+    if (which != "engine" && which != "ceiling") {
         std::fputs("usage: brokersim-bench --one engine|ceiling NODES\n", stderr);
         return 2;
     }
@@ -211,14 +212,47 @@ int run_one(std::string_view which, int nodes)
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "usage: brokersim-bench [NODES...]            (default: 10000 100000 1000000)\n"
+    "       brokersim-bench --one engine|ceiling NODES\n"
+    "NODES: a node count from 3 to 50000000.\n";
+
+// A node count as written, or 0 when it is not one: digits only, 3 (a node per datacenter)
+// to 50 M.
+int node_count(std::string_view text)
+{
+    if (text.empty() || text.size() > 8 ||
+        text.find_first_not_of("0123456789") != std::string_view::npos)
+        return 0;
+    const int nodes = std::atoi(std::string(text).c_str());
+    return nodes >= kDatacenters && nodes <= 50'000'000 ? nodes : 0;
+}
+
 int main(int argc, char** argv)
 {
-    if (argc > 1 && std::string_view(argv[1]) == "--one")
-        return run_one(argc > 2 ? argv[2] : "", argc == 4 ? std::atoi(argv[3]) : 0);
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (!args.empty() && args[0] == "--one") {
+        if (args.size() != 3 || node_count(args[2]) == 0) {
+            std::fputs(kUsage, stderr);
+            return 2;
+        }
+        return run_one(args[1], node_count(args[2]));
+    }
 
     std::vector<int> sizes;
-    for (int i = 1; i < argc; ++i)
-        sizes.push_back(std::atoi(argv[i]));
+    for (const auto arg : args) {
+        const int nodes = node_count(arg);
+        if (nodes == 0) {
+            std::fprintf(stderr, "brokersim-bench: not a node count: '%.*s'\n%s",
+                         static_cast<int>(arg.size()), arg.data(), kUsage);
+            return 2;
+        }
+        sizes.push_back(nodes);
+    }
     if (sizes.empty())
         sizes = {10000, 100000, 1000000};
 

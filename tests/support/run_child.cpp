@@ -25,4 +25,9 @@ nlohmann::json run_scenario_file(const std::string& path, const engine::RunOptio
     return run_in_child(io::load_scenario(path), options);
 }
 
+nlohmann::json run_scenario(const model::Scenario& scenario, const engine::RunOptions& options)
+{
+    return run_in_child(scenario, options);
+}
+
 }  // namespace brokersim::testing

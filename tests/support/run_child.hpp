@@ -17,5 +17,8 @@ namespace brokersim::testing {
 nlohmann::json run_scenario_text(const std::string& yaml, const std::string& file_name = "t.yaml");
 nlohmann::json run_scenario_file(const std::string& path,
                                  const engine::RunOptions& options = {});
+// A scenario built by the program, which the loader's checks have not seen.
+nlohmann::json run_scenario(const model::Scenario& scenario,
+                            const engine::RunOptions& options = {});
 
 }  // namespace brokersim::testing

@@ -204,6 +204,8 @@ void Simulation::start_fan_out(const Copy& copy, BrokerIndex broker_index,
 {
     auto& broker = brokers_[broker_index];
     const auto& group = nodes_->groups()[group_consumer.group];
+    if (group.count == 0)
+        return;  // scenarios have at least a node per group; a program may build one without
     const double bytes = messages_[copy.message].body_bytes + kStompFramingBytes;
 
     FanOut fan_out;

@@ -1,6 +1,8 @@
 // Whole runs of the shipped scenarios.
 #include "run_child.hpp"
 
+#include "brokersim/io/scenario_loader.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -91,4 +93,27 @@ TEST_CASE("the default time quantum and transfer start interval leave reply late
                     CHECK(std::abs(a[key].get<double>() - b[key].get<double>()) < 1.5e-6);
         }
     }
+}
+
+TEST_CASE("a node group without nodes, as only a program can build it, receives nothing")
+{
+    // The loader wants at least one node per group; the engine, given a group of none by a
+    // program, fans nothing out to it (it used to deliver to a node past the table's end).
+    auto built = brokersim::io::load_scenario(scenario("noc-four-countries.yaml"));
+    REQUIRE(built.node_groups.size() > 1);
+    const auto emptied_broker = built.node_groups.front().broker;
+    std::uint32_t nodes_left_there = 0;
+    for (auto& group : built.node_groups) {
+        if (group.broker == emptied_broker)
+            group.count = 0;
+        nodes_left_there += group.broker == emptied_broker ? group.count : 0;
+    }
+    REQUIRE(nodes_left_there == 0);
+    const auto report = brokersim::testing::run_scenario(built);
+    const auto& ping = report["requests"][1];  // the fleet-wide ping
+    CHECK_FALSE(ping["deliveries_by_broker"].contains(emptied_broker));
+    const int replies = ping["replies"];
+    const int expected = ping["expected"];
+    CHECK(replies == expected);  // every node left answers
+    CHECK(replies > 0);
 }
