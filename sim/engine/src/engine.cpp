@@ -267,51 +267,48 @@ Copy Simulation::take_copy(std::uint32_t slot)
     return copy_slots_[slot];
 }
 
-namespace {
-
-void describe(model::TraceEvent& event, const Message& message, bool on_queue, const Copy& copy,
-              BrokerIndex broker)
+void Simulation::describe(model::TraceEvent& event, model::TraceKind kind, const Copy& copy,
+                          BrokerIndex broker) const
 {
+    const auto& message = messages_[copy.message];
+    event.time_s = now_s_;
+    event.kind = kind;
     event.message_kind = message.kind;
-    event.on_queue = on_queue;
+    event.on_queue = !destinations_[message.destination].is_topic();
     event.message = copy.message;
     event.request = message.request;
     event.broker = broker;
     event.path = copy.path;
 }
 
-}  // namespace
-
 model::TraceEvent Simulation::event_for(model::TraceKind kind, const Copy& copy,
                                         BrokerIndex broker) const
 {
-    const auto& message = messages_[copy.message];
     model::TraceEvent event;
-    event.time_s = now_s_;
-    event.kind = kind;
-    describe(event, message, !destinations_[message.destination].is_topic(), copy, broker);
+    describe(event, kind, copy, broker);
     return event;
+}
+
+model::TraceEvent& Simulation::next_event()
+{
+    if (trace_batch_.size() == kTraceBatch)
+        flush_trace();
+    return trace_batch_.emplace_back();
 }
 
 model::TraceEvent& Simulation::add_event(model::TraceKind kind, const Copy& copy,
                                          BrokerIndex broker)
 {
-    if (trace_batch_.size() == kTraceBatch)
-        flush_trace();
-    auto& event = trace_batch_.emplace_back();
-    const auto& message = messages_[copy.message];
-    event.time_s = now_s_;
-    event.kind = kind;
-    describe(event, message, !destinations_[message.destination].is_topic(), copy, broker);
+    auto& event = next_event();
+    describe(event, kind, copy, broker);
     return event;
 }
 
 void Simulation::emit(const model::TraceEvent& event)
 {
-    if (trace_batch_.size() == kTraceBatch)
-        flush_trace();
-    trace_batch_.push_back(event);
-    trace_batch_.back().time_s = now_s_;
+    auto& sent = next_event();
+    sent = event;
+    sent.time_s = now_s_;
 }
 
 void Simulation::flush_trace()

@@ -492,9 +492,13 @@ private:
     // made this way: an event built on the stack and then copied into the batch is read back
     // before its bytes have left the store buffer, which stalls the copy.
     model::TraceEvent& add_event(model::TraceKind kind, const Copy& copy, BrokerIndex broker);
+    model::TraceEvent& next_event();  // a blank one at the batch's end, sent with it
     void flush_trace();
     static constexpr std::size_t kTraceBatch = 256;
     model::TraceEvent event_for(model::TraceKind kind, const Copy& copy, BrokerIndex broker) const;
+    // What every event about `copy` at `broker` says: time, kind, message and path.
+    void describe(model::TraceEvent& event, model::TraceKind kind, const Copy& copy,
+                  BrokerIndex broker) const;
 
     const model::Scenario& scenario_;
     model::TraceSink& sink_;
