@@ -21,6 +21,7 @@ public:
 
     void on_start(const model::RunInfo& info) override;
     void on_event(const model::TraceEvent& event) override;
+    // TraceSink's own loop, with each on_event call bound at compile time (the class is final).
     void on_events(std::span<const model::TraceEvent> events) override
     {
         for (const auto& event : events)
