@@ -58,8 +58,8 @@ namespace {
 void check_against_stable_sort(EventQueue<int>& queue, double spread_s, unsigned seed)
 {
     std::mt19937 random(seed);
-    std::uniform_int_distribution<int> pick(0, 4);           // 0: lane-less, 1..4: a lane
-    std::uniform_int_distribution<int> step(0, 3);           // lane times mostly increase
+    std::uniform_int_distribution<int> pick(0, 4);  // 0: lane-less, 1..4: a lane
+    std::uniform_int_distribution<int> step(0, 3);  // lane times mostly increase
     std::uniform_int_distribution<int> coin(0, 9);
     std::vector<EventQueue<int>::Lane> lanes;
     for (int i = 0; i < 4; ++i)
@@ -78,10 +78,10 @@ void check_against_stable_sort(EventQueue<int>& queue, double spread_s, unsigned
             if (where == 0) {
                 // Ties, arbitrary fractions, and one push in ten before the time reached.
                 const int kind = coin(random);
-                time_s = kind == 0  ? now_s * 0.5
-                         : kind < 5 ? now_s + step(random) * 0.5
-                                    : now_s + std::uniform_real_distribution<double>(
-                                                  0, spread_s)(random);
+                time_s = kind == 0 ? now_s * 0.5
+                         : kind < 5
+                             ? now_s + step(random) * 0.5
+                             : now_s + std::uniform_real_distribution<double>(0, spread_s)(random);
                 queue.push(time_s, order);
             } else {
                 auto& last = lane_time[where - 1];

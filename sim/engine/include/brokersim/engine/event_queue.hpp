@@ -43,8 +43,7 @@ public:
     explicit EventQueue(double bucket_width_s = kDefaultBucketWidth_s,
                         std::size_t bucket_count = kDefaultBucketCount)
         : calendar_(bucket_width_s, bucket_count)
-    {
-    }
+    {}
 
     Lane add_lane()
     {
@@ -209,8 +208,7 @@ private:
     public:
         Calendar(double width_s, std::size_t count)
             : per_second_(1.0 / width_s), ring_(count), occupied_(count / 64)
-        {
-        }
+        {}
 
         bool empty() const { return size_ == 0; }
         const Item& top() const
