@@ -43,7 +43,7 @@ std::uint64_t Simulation::accounted_bytes(const Message& message, BrokerIndex br
     else if (message.target_node() != model::kNone)
         bytes +=
             4 + model::marshalled_property_bytes(std::string_view("mc_identity").size(),
-                                                 nodes_->identity(message.target_node()).size());
+                                                 nodes_->identity_size(message.target_node()));
     return bytes;
 }
 

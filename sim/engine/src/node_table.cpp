@@ -160,6 +160,19 @@ std::string NodeTable::identity(model::NodeIndex node) const
                        group.identity_suffix);
 }
 
+std::size_t NodeTable::identity_size(model::NodeIndex node) const
+{
+    const auto& group = group_of(node);
+    if (group.identity_width < 0)
+        return group.identity_prefix.size();
+    std::size_t digits = 1;
+    for (auto number = node - group.first + 1; number >= 10; number /= 10)
+        ++digits;
+    return group.identity_prefix.size() +
+           std::max(digits, static_cast<std::size_t>(group.identity_width)) +
+           group.identity_suffix.size();
+}
+
 std::optional<model::NodeIndex> NodeTable::find(std::string_view identity) const
 {
     for (const auto& group : groups_) {

@@ -50,6 +50,7 @@ public:
     void move_group(int group, model::BrokerIndex broker) { groups_[group].broker = broker; }
     const NodeGroupData& group_of(model::NodeIndex node) const;
     std::string identity(model::NodeIndex node) const;
+    std::size_t identity_size(model::NodeIndex node) const;  // identity(node).size(), unformatted
     std::optional<model::NodeIndex> find(std::string_view identity) const;
     bool matches(const model::Filter& filter, model::NodeIndex node) const;
     std::uint64_t seed() const { return seed_; }

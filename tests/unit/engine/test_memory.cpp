@@ -149,3 +149,26 @@ TEST_CASE("a heap smaller than memory_limit_mb resets the limit to 70 % of the h
     CHECK(broker_a(report)["memory_limit_bytes"] == 7340032);
     CHECK(broker_a(report)["memory_budget_bytes"] == 10485760);
 }
+
+TEST_CASE("a direct request held by the broker counts its mc_identity property")
+{
+    // 100 ms of CPU per copy holds the request, then the reply, one at a time. The request
+    // counts 1024 + 500 (body) + 4 (entry count) + 2 + 11 + 1 + 2 + the identity's length:
+    // "web-1000" (the number outgrows the pattern's 3 digits) is 8 long, "web-00007" 9. The
+    // reply, 1024 + 100 with no properties, stays below.
+    const auto held = [](const char* pattern, const char* identity) {
+        const auto report = run_scenario_text(one_broker(
+            ", cpu_us_per_message: 100000",
+            std::string("nodes:\n  - {count: 1000, broker: a, identity: '") + pattern +
+                "', agents: [rpcutil]}\n"
+                "clients:\n  - {name: op, broker: a}\n"
+                "agents:\n  - {name: rpcutil, reply_bytes: 100}\n"
+                "requests:\n  - {at_s: 1, client: op, agent: rpcutil, action: ping, "
+                "request_bytes: 500, identities: [" +
+                identity + "]}\n"));
+        CHECK(report["requests"][0]["replies"] == 1);
+        return broker_a(report)["peak_memory_bytes"].get<std::uint64_t>();
+    };
+    CHECK(held("web-{i:03}", "web-1000") == 1552);
+    CHECK(held("web-{i:05}", "web-00007") == 1553);
+}
