@@ -199,12 +199,9 @@ Measurement measure_in_child(const std::function<std::uint64_t()>& work)
     return plain_event_loop(nodes);
 }
 
+// `which` is "engine" or "ceiling" (main checks).
 int run_one(std::string_view which, int nodes)
 {
-    if (which != "engine" && which != "ceiling") {
-        std::fputs("usage: brokersim-bench --one engine|ceiling NODES\n", stderr);
-        return 2;
-    }
     const auto deliveries = which == "engine" ? engine_run(nodes) : ceiling_run(nodes);
     fmt::print("{} nodes={} deliveries={}\n", which, nodes, deliveries);
     return 0;
@@ -232,14 +229,25 @@ int main(int argc, char** argv)
 {
     const std::vector<std::string_view> args(argv + 1, argv + argc);
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+        if (args.size() > 1) {
+            std::fprintf(stderr, "brokersim-bench: --help takes no arguments\n%s", kUsage);
+            return 2;
+        }
         std::fputs(kUsage, stdout);
         return 0;
     }
     if (!args.empty() && args[0] == "--one") {
-        if (args.size() != 3 || node_count(args[2]) == 0) {
-            std::fputs(kUsage, stderr);
+        const auto refuse = [](const std::string& why) {
+            std::fprintf(stderr, "brokersim-bench: %s\n%s", why.c_str(), kUsage);
             return 2;
-        }
+        };
+        if (args.size() != 3)
+            return refuse("--one takes a measurement (engine or ceiling) and a node count");
+        if (args[1] != "engine" && args[1] != "ceiling")
+            return refuse(fmt::format("--one: not a measurement: '{}' (engine or ceiling)",
+                                      args[1]));
+        if (node_count(args[2]) == 0)
+            return refuse(fmt::format("not a node count: '{}'", args[2]));
         return run_one(args[1], node_count(args[2]));
     }
 

@@ -183,7 +183,8 @@ Command add_run_command(CLI::App& app)
     sub->add_flag("--exact", args->exact,
                   "Reference mode: process every local event at its exact time in SimGrid "
                   "(slower; by default events within 100 us are processed together and a WAN "
-                  "stream starts a transfer at most every 100 us or 2 % of its latency)");
+                  "stream starts a transfer at most every 100 us or 2 % of its latency, whichever "
+                  "is longer)");
     sub->add_option("-o,--output", args->output_path,
                     "Write the report to this file (whole or not at all) instead of stdout; "
                     "never the scenario file itself")

@@ -1,6 +1,10 @@
 // The brokersim command line: parses, dispatches to a subcommand, maps errors to exit codes.
 #include "commands.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
 int main(int argc, char** argv)
 {
     CLI::App app{"brokersim: simulate ActiveMQ networks of brokers carrying MCollective traffic"};
@@ -15,6 +19,24 @@ int main(int argc, char** argv)
         brokersim::app::add_sweep_command(app),
     };
 
+    // A word where the command goes that is none of them: CLI11 would only say that a
+    // subcommand is required.
+    if (argc > 1 && argv[1][0] != '-' &&
+        std::none_of(commands.begin(), commands.end(), [&](const auto& command) {
+            return command.subcommand->get_name() == argv[1];
+        })) {
+        std::fprintf(stderr,
+                     "brokersim: error: unknown command '%s' (run, check, lint, diff or sweep)\n"
+                     "Run with --help for more information.\n",
+                     argv[1]);
+        return 2;
+    }
+
+    // Command-line errors read like the others: "brokersim: error: ...".
+    app.failure_message([](const CLI::App*, const CLI::Error& error) {
+        return std::string("brokersim: error: ") + error.what() +
+               "\nRun with --help for more information.\n";
+    });
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
