@@ -634,6 +634,12 @@ TEST_CASE("a parse error explains Ruby syntax RE2 lacks")
     CHECK(parse_failure("/(?s)a.b/") ==
           ParseFailure{1, "invalid regular expression '(?s)a.b': '(?s)' is not Ruby syntax: "
                           "Ruby's '(?m)' lets '.' match a newline"});
+    CHECK(parse_failure("/(?P<role>web)/") ==
+          ParseFailure{1, "invalid regular expression '(?P<role>web)': '(?P<' is not Ruby "
+                          "syntax: Ruby names a group '(?<name>...)'"});
+    CHECK(parse_failure("/(?P=role)/") ==
+          ParseFailure{1, "invalid regular expression '(?P=role)': '(?P=' is not Ruby "
+                          "syntax: Ruby names a group '(?<name>...)'"});
     CHECK(parse_failure("/\\Qa.b\\E/") ==
           ParseFailure{1, "invalid regular expression '\\Qa.b\\E': '\\Q...\\E' is not "
                           "supported: escape each special character with '\\' instead"});
