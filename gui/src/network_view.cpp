@@ -49,8 +49,7 @@ QString count_text(std::int64_t n)
 class RegionItem final : public QGraphicsItem
 {
 public:
-    RegionItem(QRectF rect, QString name, QColor colour)
-        : rect_(rect), name_(std::move(name)), colour_(colour)
+    RegionItem(QRectF rect, QColor colour) : rect_(rect), colour_(colour)
     {
         setZValue(0);
         setCacheMode(DeviceCoordinateCache);
@@ -61,19 +60,48 @@ public:
         p->setPen(QPen(colour_.darker(130), 1.5));
         p->setBrush(colour_);
         p->drawRoundedRect(rect_, 10, 10);
-        QFont font = p->font();
-        font.setPointSizeF(9);
-        font.setBold(true);
-        p->setFont(font);
-        p->setPen(colour_.darker(250));
-        p->drawText(rect_.adjusted(10, 3, -10, 0), Qt::AlignLeft | Qt::AlignTop,
-                    QStringLiteral("datacenter %1").arg(name_));
     }
 
 private:
     QRectF rect_;
-    QString name_;
     QColor colour_;
+};
+
+// A region's name, above the WAN links that cross its box (a hub's box is crossed by every
+// link), on a patch of the region's colour so the lines pass under it.
+class RegionLabelItem final : public QGraphicsItem
+{
+public:
+    RegionLabelItem(QRectF region, const QString& name, QColor colour)
+        : text_(QStringLiteral("datacenter %1").arg(name)), colour_(colour)
+    {
+        setZValue(1.5);
+        setCacheMode(DeviceCoordinateCache);
+        QFont font;
+        font.setPointSizeF(9);
+        font.setBold(true);
+        font_ = font;
+        const QFontMetricsF metrics(font_);
+        rect_ = QRectF(region.left() + 6, region.top() + 2,
+                       std::min(metrics.horizontalAdvance(text_) + 8, region.width() - 12),
+                       metrics.height() + 2);
+    }
+    QRectF boundingRect() const override { return rect_; }
+    void paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) override
+    {
+        p->setPen(Qt::NoPen);
+        p->setBrush(colour_);
+        p->drawRoundedRect(rect_, 4, 4);
+        p->setFont(font_);
+        p->setPen(colour_.darker(250));
+        p->drawText(rect_.adjusted(4, 1, -4, 0), Qt::AlignLeft | Qt::AlignTop, text_);
+    }
+
+private:
+    QString text_;
+    QColor colour_;
+    QFont font_;
+    QRectF rect_;
 };
 
 class BrokerItem final : public QGraphicsItem
@@ -471,10 +499,12 @@ void NetworkView::show_replay(const Replay* replay)
     layout_ = NetworkLayout::compute(header);
     scene()->setSceneRect(layout_.bounds);
 
-    for (std::size_t dc = 0; dc < header.datacenters.size(); ++dc)
-        scene()->addItem(new RegionItem(layout_.regions[dc],
-                                        QString::fromStdString(header.datacenters[dc].name),
-                                        kRegionColours[dc % std::size(kRegionColours)]));
+    for (std::size_t dc = 0; dc < header.datacenters.size(); ++dc) {
+        const auto name = QString::fromStdString(header.datacenters[dc].name);
+        const auto colour = kRegionColours[dc % std::size(kRegionColours)];
+        scene()->addItem(new RegionItem(layout_.regions[dc], colour));
+        scene()->addItem(new RegionLabelItem(layout_.regions[dc], name, colour));
+    }
 
     // A WAN link joins datacenters; it is drawn between their first brokers.
     std::vector<QPointF> anchors(header.datacenters.size());
