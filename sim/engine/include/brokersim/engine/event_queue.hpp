@@ -210,7 +210,7 @@ private:
             : per_second_(1.0 / width_s), ring_(count), occupied_(count / 64)
         {}
 
-        bool empty() const { return size_ == 0; }
+        bool empty() const { return in_ring_ == 0 && past_.empty() && far_.empty(); }
         const Item& top() const
         {
             if (!past_.empty())
@@ -220,15 +220,10 @@ private:
             return far_.front();
         }
 
-        void push(const Item& item)
-        {
-            ++size_;
-            place(item, bucket(item.time_s));
-        }
+        void push(const Item& item) { place(item, bucket(item.time_s)); }
 
         void pop()
         {
-            --size_;
             if (!past_.empty()) {
                 heap_pop(past_);
                 return;
@@ -240,11 +235,11 @@ private:
                 return;
             }
             const std::uint64_t popped = head_;
-            auto& head = ring_[popped & mask()];
+            const std::size_t index = popped & mask();
+            auto& head = ring_[index];
             heap_pop(head);
             --in_ring_;
             if (head.empty()) {
-                const std::size_t index = popped & mask();
                 occupied_[index / 64] &= ~(std::uint64_t{1} << (index % 64));
                 if (in_ring_ != 0) {
                     head_ = popped + distance_to_occupied(popped);
@@ -276,16 +271,13 @@ private:
                 heap_push(far_, item);
                 return;
             }
-            auto& slot = ring_[n & mask()];
-            if (in_ring_ == 0 || n < head_) {
-                head_ = n;  // an empty bucket before the old head: a heap of one
-                slot.push_back(item);
-            } else if (n == head_) {
-                heap_push(slot, item);
-            } else {
-                slot.push_back(item);
-            }
             const std::size_t index = n & mask();
+            if (in_ring_ == 0 || n < head_)
+                head_ = n;  // an empty bucket before the old head: it starts a heap
+            if (n == head_)
+                heap_push(ring_[index], item);
+            else
+                ring_[index].push_back(item);
             occupied_[index / 64] |= std::uint64_t{1} << (index % 64);
             ++in_ring_;
         }
@@ -321,7 +313,6 @@ private:
         double per_second_;
         std::uint64_t base_ = 0;
         std::uint64_t head_ = 0;
-        std::size_t size_ = 0;
         std::size_t in_ring_ = 0;
         std::vector<std::vector<Item>> ring_;
         std::vector<std::uint64_t> occupied_;
@@ -364,9 +355,11 @@ private:
     template <typename T>
     static void heapify(std::vector<T>& heap)
     {
-        for (std::size_t i = heap.size() / kArity + 1; i-- > 0;)
-            if (i < heap.size())
-                sift_down(heap, T(heap[i]), i);
+        if (heap.size() < 2)
+            return;
+        // From the last parent back to the top.
+        for (std::size_t i = (heap.size() - 2) / kArity + 1; i-- > 0;)
+            sift_down(heap, T(heap[i]), i);
     }
 
     // Replaces the element at `start` (the top by default) with `value` and restores the heap
