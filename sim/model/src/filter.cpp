@@ -496,10 +496,9 @@ Translation ruby_to_re2(std::string_view ruby)
                 out.refusal = std::move(*refusal);
             } else if (rest.starts_with("(?P") && rest.size() > 3) {
                 // RE2 (and Python) name groups so; Ruby, and so MCollective, refuses it.
-                if (out.refusal.empty())
-                    out.refusal = fmt::format("'{}' is not Ruby syntax: Ruby names a group "
-                                              "'(?<name>...)'",
-                                              rest.substr(0, 4));
+                out.refusal = fmt::format("'{}' is not Ruby syntax: Ruby names a group "
+                                          "'(?<name>...)'",
+                                          rest.substr(0, 4));
             } else if (rest.starts_with("(?<")) {
                 out.re2 += "(?P<"; // Ruby's named group, in the spelling this RE2 knows
                 i += 2;
