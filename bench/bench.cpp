@@ -92,18 +92,13 @@ model::Scenario workload(int nodes)
     return s;
 }
 
-class CountingSink final : public model::TraceSink
+class CountingSink final : public model::DirectBatchSink<CountingSink>
 {
 public:
     void on_start(const model::RunInfo&) override {}
     void on_event(const model::TraceEvent& event) override
     {
         deliveries += event.kind == model::TraceKind::Deliver ? 1 : 0;
-    }
-    void on_events(std::span<const model::TraceEvent> events) override
-    {
-        for (const auto& event : events)
-            on_event(event);
     }
     void on_finish(double end_s) override { end_time_s = end_s; }
     std::uint64_t deliveries = 0;

@@ -151,7 +151,7 @@ struct TraceWriterOptions
 // A TraceSink that writes the trace file. The file appears at `path` only once finish() has
 // written its last byte; until then it is written beside it, so a cancelled or failed run
 // leaves no half trace behind.
-class TraceWriter final : public model::TraceSink
+class TraceWriter final : public model::DirectBatchSink<TraceWriter>
 {
 public:
     TraceWriter(std::string path, const model::Scenario& scenario, TraceWriterOptions options = {});
@@ -161,12 +161,6 @@ public:
 
     void on_start(const model::RunInfo& info) override;
     void on_event(const model::TraceEvent& event) override;
-    // TraceSink's own loop, with each on_event call bound at compile time (the class is final).
-    void on_events(std::span<const model::TraceEvent> events) override
-    {
-        for (const auto& event : events)
-            on_event(event);
-    }
     void on_finish(double end_time_s) override;
 
     // Appends the run's report (the JSON of report_json) and the index, and moves the file

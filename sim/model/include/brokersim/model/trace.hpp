@@ -183,4 +183,18 @@ public:
     virtual void on_finish(double end_time_s) = 0;
 };
 
+// A sink `Sink` that takes each event of a batch through its own on_event, called directly
+// rather than through the vtable: `class MySink final : public DirectBatchSink<MySink>`.
+template <typename Sink>
+class DirectBatchSink : public TraceSink
+{
+public:
+    void on_events(std::span<const TraceEvent> events) final
+    {
+        auto& sink = static_cast<Sink&>(*this);
+        for (const auto& event : events)
+            sink.Sink::on_event(event);
+    }
+};
+
 }  // namespace brokersim::model

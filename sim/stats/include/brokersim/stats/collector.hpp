@@ -14,19 +14,13 @@
 
 namespace brokersim::stats {
 
-class Collector final : public model::TraceSink
+class Collector final : public model::DirectBatchSink<Collector>
 {
 public:
     explicit Collector(const model::Scenario& scenario);
 
     void on_start(const model::RunInfo& info) override;
     void on_event(const model::TraceEvent& event) override;
-    // TraceSink's own loop, with each on_event call bound at compile time (the class is final).
-    void on_events(std::span<const model::TraceEvent> events) override
-    {
-        for (const auto& event : events)
-            on_event(event);
-    }
     void on_finish(double end_time_s) override;
 
     const Report& report() const { return report_; }
