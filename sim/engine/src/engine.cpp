@@ -304,6 +304,16 @@ model::TraceEvent& Simulation::add_event(model::TraceKind kind, const Copy& copy
     return event;
 }
 
+model::TraceEvent& Simulation::add_handover_event(model::TraceKind kind,
+                                                  model::DropReason reason, const Copy& copy,
+                                                  BrokerIndex broker)
+{
+    auto& event = add_event(kind, copy, broker);
+    event.path = copy.path.plus(broker);
+    event.reason = reason;
+    return event;
+}
+
 void Simulation::emit(const model::TraceEvent& event)
 {
     auto& sent = next_event();

@@ -276,11 +276,9 @@ void Simulation::node_receives(const Copy& copy, NodeIndex node, double now_s, B
     // The delivery, then what the node does with it: events about the same copy at the node.
     const std::uint8_t copy_number = discovery ? 1 : copies;
     const auto at_node = [&](model::TraceKind kind, model::DropReason reason) {
-        auto& event = add_event(kind, copy, broker);
-        event.path = copy.path.plus(broker);
+        auto& event = add_handover_event(kind, reason, copy, broker);
         event.node = node;
         event.copy = copy_number;
-        event.reason = reason;
     };
     at_node(model::TraceKind::Deliver, model::DropReason::None);
 
@@ -383,10 +381,7 @@ void Simulation::client_receives(std::uint32_t copy_slot, ConsumerIndex consumer
     const bool discovery = message.kind == model::MessageKind::DiscoveryReply;
 
     const auto at_client = [&](model::TraceKind kind, model::DropReason reason) {
-        auto& event = add_event(kind, copy, consumer.broker);
-        event.path = copy.path.plus(consumer.broker);
-        event.node = message.sender_node;
-        event.reason = reason;
+        add_handover_event(kind, reason, copy, consumer.broker).node = message.sender_node;
     };
     if (!brokers_[consumer.broker].up) {
         at_client(model::TraceKind::Drop, model::DropReason::Disconnected);

@@ -90,16 +90,15 @@ void Simulation::plain_receives(std::uint32_t copy_slot, ConsumerIndex consumer_
     const auto& consumer = consumers_[consumer_id];
     const auto& spec = scenario_.consumers[consumer.plain];
 
-    auto event = event_for(model::TraceKind::Deliver, copy, consumer.broker);
-    event.path = copy.path.plus(consumer.broker);
-    event.consumer = static_cast<std::uint32_t>(consumer.plain);
+    const auto at_consumer = [&](model::TraceKind kind, model::DropReason reason) {
+        add_handover_event(kind, reason, copy, consumer.broker).consumer =
+            static_cast<std::uint32_t>(consumer.plain);
+    };
     if (!brokers_[consumer.broker].up) {
-        event.kind = model::TraceKind::Drop;
-        event.reason = model::DropReason::Disconnected;
-        emit(event);
+        at_consumer(model::TraceKind::Drop, model::DropReason::Disconnected);
         return;
     }
-    emit(event);
+    at_consumer(model::TraceKind::Deliver, model::DropReason::None);
 
     const auto& message = messages_[copy.message];
     if (!spec.reply || message.producer() == model::kNone)

@@ -492,6 +492,10 @@ private:
     // made this way: an event built on the stack and then copied into the batch is read back
     // before its bytes have left the store buffer, which stalls the copy.
     model::TraceEvent& add_event(model::TraceKind kind, const Copy& copy, BrokerIndex broker);
+    // As add_event, for `copy` as `broker` hands it to a local consumer (a node, a client, a
+    // plain consumer): the path ends with that broker.
+    model::TraceEvent& add_handover_event(model::TraceKind kind, model::DropReason reason,
+                                          const Copy& copy, BrokerIndex broker);
     model::TraceEvent& next_event();  // a blank one at the batch's end, sent with it
     void flush_trace();
     static constexpr std::size_t kTraceBatch = 256;
