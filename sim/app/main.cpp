@@ -25,10 +25,14 @@ int main(int argc, char** argv)
         std::none_of(commands.begin(), commands.end(), [&](const auto& command) {
             return command.subcommand->get_name() == argv[1];
         })) {
+        std::string names;
+        for (std::size_t i = 0; i < commands.size(); ++i)
+            names += (i == 0 ? "" : i + 1 == commands.size() ? " or " : ", ") +
+                     commands[i].subcommand->get_name();
         std::fprintf(stderr,
-                     "brokersim: error: unknown command '%s' (run, check, lint, diff or sweep)\n"
+                     "brokersim: error: unknown command '%s' (%s)\n"
                      "Run with --help for more information.\n",
-                     argv[1]);
+                     argv[1], names.c_str());
         return 2;
     }
 
