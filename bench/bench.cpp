@@ -10,10 +10,12 @@
 //
 // Usage: brokersim-bench [NODES...]               (default: 10000 100000 1000000)
 //        brokersim-bench --one engine|ceiling NODES
-// A NODES that is not a whole number from 3 to 50 M is refused (exit status 2).
+// A NODES that is not a whole number from 3 to a scenario's most nodes (50 M) is refused
+// (exit status 2).
 // --one runs a single measurement in this process and prints its deliveries, for tools that
 // watch one process, such as callgrind (bench/callgrind.sh).
 #include "brokersim/engine/engine.hpp"
+#include "brokersim/io/scenario_limits.hpp"
 #include "brokersim/model/trace.hpp"
 
 #include <fmt/format.h>
@@ -204,36 +206,38 @@ int run_one(std::string_view which, int nodes)
 
 }  // namespace
 
-constexpr const char* kUsage =
-    "usage: brokersim-bench [NODES...]            (default: 10000 100000 1000000)\n"
-    "       brokersim-bench --one engine|ceiling NODES\n"
-    "NODES: a node count from 3 to 50000000.\n";
-
 // A node count as written, or 0 when it is not one: digits only, 3 (a node per datacenter)
-// to 50 M.
+// to the most a scenario may have.
 int node_count(std::string_view text)
 {
-    if (text.empty() || text.size() > 8 ||
+    if (text.empty() || text.size() > 9 ||
         text.find_first_not_of("0123456789") != std::string_view::npos)
         return 0;
-    const int nodes = std::atoi(std::string(text).c_str());
-    return nodes >= kDatacenters && nodes <= 50'000'000 ? nodes : 0;
+    const auto nodes = std::atoll(std::string(text).c_str());
+    return nodes >= kDatacenters && nodes <= brokersim::io::limits::max_nodes ? static_cast<int>(nodes)
+                                                                      : 0;
 }
+
+const std::string kUsage = fmt::format(
+    "usage: brokersim-bench [NODES...]            (default: 10000 100000 1000000)\n"
+    "       brokersim-bench --one engine|ceiling NODES\n"
+    "NODES: a node count from {} to {}.\n",
+    kDatacenters, brokersim::io::limits::max_nodes);
 
 int main(int argc, char** argv)
 {
     const std::vector<std::string_view> args(argv + 1, argv + argc);
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
         if (args.size() > 1) {
-            std::fprintf(stderr, "brokersim-bench: --help takes no arguments\n%s", kUsage);
+            std::fprintf(stderr, "brokersim-bench: --help takes no arguments\n%s", kUsage.c_str());
             return 2;
         }
-        std::fputs(kUsage, stdout);
+        std::fputs(kUsage.c_str(), stdout);
         return 0;
     }
     if (!args.empty() && args[0] == "--one") {
         const auto refuse = [](const std::string& why) {
-            std::fprintf(stderr, "brokersim-bench: %s\n%s", why.c_str(), kUsage);
+            std::fprintf(stderr, "brokersim-bench: %s\n%s", why.c_str(), kUsage.c_str());
             return 2;
         };
         if (args.size() != 3)
@@ -251,7 +255,7 @@ int main(int argc, char** argv)
         const int nodes = node_count(arg);
         if (nodes == 0) {
             std::fprintf(stderr, "brokersim-bench: not a node count: '%.*s'\n%s",
-                         static_cast<int>(arg.size()), arg.data(), kUsage);
+                         static_cast<int>(arg.size()), arg.data(), kUsage.c_str());
             return 2;
         }
         sizes.push_back(nodes);
